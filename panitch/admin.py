@@ -1,0 +1,162 @@
+import uuid
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import outbox
+from .enums import EmailStatus
+from .models import Edition, OutboxEmail, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Name", {"fields": ["first_name", "last_name"]}),
+        ("Roles", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
+    ]
+    filter_horizontal = ["groups"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser can make another superuser.
+        readonly = ["last_login", "date_joined"]
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        return readonly
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "applications_open_at",
+        "applications_close_at",
+        "decisions_release_at",
+        "closing_day",
+    ]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "year"]}),
+        (
+            "Applications and references",
+            {
+                "fields": [
+                    "applications_open_at",
+                    "applications_close_at",
+                    "reference_deadline",
+                    ("info_session_at", "info_session_url"),
+                ]
+            },
+        ),
+        ("Decisions", {"fields": ["decisions_release_at", "offer_response_deadline"]}),
+        (
+            "In-person weekends",
+            {
+                "fields": [
+                    ("weekend_a_starts_on", "weekend_a_ends_on", "weekend_a_city"),
+                    ("weekend_b_starts_on", "weekend_b_ends_on", "weekend_b_city"),
+                    ("weekend_day_starts_at", "weekend_day_ends_at"),
+                ]
+            },
+        ),
+        ("Closing day and cohorts", {"fields": ["closing_day", "cohort_count", "cohort_size"]}),
+        ("Contact", {"fields": ["contact_name", "contact_email"]}),
+    ]
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "to", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "subject", "idempotency_key"]
+    date_hierarchy = "created_at"
+    actions = ["resend_failed"]
+    readonly_fields = [
+        "kind",
+        "to",
+        "reply_to",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "idempotency_key",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "body_text",
+        "html_preview",
+    ]
+    fields = readonly_fields
+    change_list_template = "admin/panitch/outboxemail/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="HTML body")
+    def html_preview(self, obj):
+        if not obj.body_html:
+            return "—"
+        # A sandboxed frame: the message's markup cannot touch the admin page.
+        return format_html(
+            '<iframe title="HTML body of the email" sandbox srcdoc="{}" '
+            'style="width:100%;min-height:24rem;border:1px solid #ccc"></iframe>',
+            obj.body_html,
+        )
+
+    @admin.action(description="Send the selected failed emails again", permissions=["change"])
+    def resend_failed(self, request, queryset):
+        resent = 0
+        for email in queryset.filter(status=EmailStatus.FAILED):
+            outbox.resend(email=email)
+            resent += 1
+        self.message_user(request, f"{resent} failed email(s) queued to send again.")
+
+    def get_urls(self):
+        return [
+            path(
+                "send-test/",
+                self.admin_site.admin_view(self.send_test_view),
+                name="panitch_outboxemail_send_test",
+            ),
+            *super().get_urls(),
+        ]
+
+    def send_test_view(self, request):
+        if request.method != "POST":
+            return redirect("admin:panitch_outboxemail_changelist")
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        with transaction.atomic():
+            email = outbox.queue(
+                kind="outbox_test",
+                to=request.user.email,
+                key=f"outbox_test:{uuid.uuid4()}",
+                template="outbox_test",
+                context={
+                    "name": request.user.first_name or request.user.email,
+                    "requested_at": timezone.now(),
+                },
+            )
+        self.message_user(
+            request,
+            f"A test email to {email.to} is in the outbox; the worker sends it in a few seconds.",
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:panitch_outboxemail_changelist"))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PanitchConfig(AppConfig):
+    name = "panitch"
+    verbose_name = "Panitch"

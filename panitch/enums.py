@@ -1,0 +1,15 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """Staff and programme roles; each is a Django group of the same name."""
+
+    REVIEWER = "Reviewer", "Reviewer"
+    PROGRAMME_ADMIN = "Programme admin", "Programme admin"
+    FACILITATOR = "Facilitator", "Facilitator"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"

@@ -1,0 +1,190 @@
+"""The email outbox: every email is a row before it is a message.
+
+`queue` writes the row inside the caller's transaction and asks Celery to deliver it once
+that transaction commits. `deliver` sends rows while holding their row lock, so two workers
+never send the same row and a worker that dies mid-send leaves the row pending for the sweep.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+from contextlib import suppress
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .enums import EmailStatus
+from .models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+SWEEP_GRACE = dt.timedelta(seconds=60)
+MAX_BACKOFF = dt.timedelta(hours=1)
+
+
+def email_context(**context) -> dict:
+    """What every email template may use, plus the caller's own values."""
+    return {
+        "base_url": settings.PANITCH_BASE_URL,
+        "organisation_name": settings.PANITCH_ORGANISATION_NAME,
+        "programme_name": settings.PANITCH_PROGRAMME_NAME,
+        "contact_email": settings.PANITCH_CONTACT_EMAIL,
+        **context,
+    }
+
+
+def render(*, template: str, context: dict) -> tuple[str, str, str]:
+    """Subject, text and HTML bodies from templates/emails/<template>.{subject.txt,txt,html}."""
+    context = email_context(**context)
+    subject = render_to_string(f"emails/{template}.subject.txt", context)
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    return " ".join(subject.split()), text.strip() + "\n", html
+
+
+def queue(
+    *,
+    kind: str,
+    to: str,
+    key: str,
+    template: str | None = None,
+    context: dict | None = None,
+    subject: str = "",
+    text: str = "",
+    html: str = "",
+    reply_to: str = "",
+) -> OutboxEmail:
+    """Put one email in the outbox; the same key always means the same, single email.
+
+    Give a template (rendered now, so the row holds exactly what is sent) or the rendered
+    subject and bodies.
+    """
+    if template:
+        subject, text, html = render(template=template, context=context or {})
+    email, created = OutboxEmail.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "kind": kind,
+            "to": to,
+            "reply_to": reply_to,
+            "subject": subject[:255],
+            "body_text": text,
+            "body_html": html,
+        },
+    )
+    if created:
+        enqueue(email_ids=[email.pk])
+    return email
+
+
+def enqueue(*, email_ids: list[int]) -> None:
+    """Ask a worker to deliver these rows once the current transaction commits."""
+    from .tasks import outbox_send
+
+    transaction.on_commit(lambda: outbox_send.delay(email_ids=list(email_ids)))
+
+
+@transaction.atomic
+def resend(*, email: OutboxEmail) -> OutboxEmail:
+    """Give a failed email another full set of attempts."""
+    email = OutboxEmail.objects.select_for_update().get(pk=email.pk)
+    if email.status != EmailStatus.FAILED:
+        return email
+    email.status = EmailStatus.PENDING
+    email.attempts = 0
+    email.next_attempt_at = timezone.now()
+    email.save(update_fields=["status", "attempts", "next_attempt_at"])
+    enqueue(email_ids=[email.pk])
+    return email
+
+
+def is_transient(exc: Exception) -> bool:
+    """4xx SMTP replies and lost connections are worth another try; 5xx replies are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, (smtplib.SMTPServerDisconnected, OSError))
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    delay = dt.timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    return min(delay, MAX_BACKOFF)
+
+
+def as_message(email: OutboxEmail, *, connection) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        reply_to=[email.reply_to] if email.reply_to else None,
+        headers={"X-Panitch-Email": email.idempotency_key},
+        connection=connection,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    return message
+
+
+def deliver(*, email_ids: list[int]) -> list[int]:
+    """Send the pending rows among email_ids over one connection.
+
+    Returns the ids that failed transiently and should be tried again later.
+    """
+    connection = get_connection(fail_silently=False)
+    retry = []
+    try:
+        for pk in email_ids:
+            if _deliver_one(pk, connection=connection):
+                retry.append(pk)
+    finally:
+        with suppress(Exception):
+            connection.close()
+    return retry
+
+
+def _deliver_one(pk: int, *, connection) -> bool:
+    with transaction.atomic():
+        email = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=EmailStatus.PENDING)
+            .first()
+        )
+        if email is None:
+            return False  # gone, already sent or failed, or another worker holds it
+        email.attempts += 1
+        try:
+            connection.open()
+            as_message(email, connection=connection).send()
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+            with suppress(Exception):
+                connection.close()
+            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            retry = is_transient(exc) and email.attempts < settings.OUTBOX_MAX_ATTEMPTS
+            if retry:
+                email.next_attempt_at = timezone.now() + backoff(email.attempts)
+            else:
+                email.status = EmailStatus.FAILED
+                logger.warning("Outbox email %s failed: %s", email.pk, email.last_error)
+            email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
+            return retry
+        email.status = EmailStatus.SENT
+        email.sent_at = timezone.now()
+        email.save(update_fields=["attempts", "status", "sent_at"])
+        return False
+
+
+def sweep(*, batch_size: int = 50) -> int:
+    """Enqueue rows that are due but were never picked up (lost enqueue, dead worker)."""
+    ids = list(
+        OutboxEmail.objects.due(at=timezone.now() - SWEEP_GRACE)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:5000]
+    )
+    for start in range(0, len(ids), batch_size):
+        enqueue(email_ids=ids[start : start + batch_size])
+    return len(ids)
