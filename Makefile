@@ -34,6 +34,10 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+## Time the application form's step pages against a bare page with the same form (goal >= 0.9).
+bench: $(VENV)/.run-installed
+	$(BIN)/python manage.py bench
+
 ## Rewrite constraints.txt from a fresh install of the direct dependencies.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

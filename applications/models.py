@@ -1,1 +1,193 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+
+from panitch.models import Edition
+
+from .enums import (
+    ApplicationStatus,
+    JourneyTime,
+    OrganisingKind,
+    ProjectKind,
+    Recommendation,
+    Region,
+    WeekendChoice,
+)
+
+SHORT = 200
+LONG = 3000
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def with_reference_counts(self):
+        return self.annotate(
+            references_received=Count(
+                "referees",
+                filter=Q(referees__replaced_at__isnull=True, referees__reference__isnull=False),
+                distinct=True,
+            )
+        )
+
+
+class Application(models.Model):
+    """One person's application to one edition. Only applications.services changes status."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
+    )
+    status = models.CharField(
+        max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    completed_steps = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    # About you
+    pronouns = models.CharField(max_length=50, blank=True)
+    phone = models.CharField("phone number", max_length=30, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    region = models.CharField(max_length=20, choices=Region.choices, blank=True)
+
+    # Membership
+    is_member = models.BooleanField("Momentum member", null=True)
+    membership_reference = models.CharField(
+        "membership number or the email used to join", max_length=SHORT, blank=True
+    )
+    local_group = models.CharField("local Momentum group", max_length=SHORT, blank=True)
+    clp = models.CharField("Constituency Labour Party (CLP)", max_length=SHORT, blank=True)
+    trade_union = models.CharField(max_length=SHORT, blank=True)
+
+    # Experience
+    organising_kinds = models.JSONField("kinds of organising", default=list, blank=True)
+    experience = models.TextField("organising experience", max_length=LONG, blank=True)
+
+    # The local political project
+    project_title = models.CharField(max_length=SHORT, blank=True)
+    project_kind = models.CharField(max_length=30, choices=ProjectKind.choices, blank=True)
+    project_description = models.TextField("what the project is", max_length=LONG, blank=True)
+    project_involves = models.TextField("who it involves", max_length=LONG, blank=True)
+    project_success = models.TextField("what success looks like", max_length=LONG, blank=True)
+
+    # Availability
+    weekend_choice = models.CharField(
+        "in-person weekend", max_length=10, choices=WeekendChoice.choices, blank=True
+    )
+    available_closing_day = models.BooleanField(null=True)
+    available_online_sessions = models.BooleanField(null=True)
+    has_device = models.BooleanField("has a device and internet for video calls", null=True)
+
+    # Travel and access
+    needs_travel_paid = models.BooleanField(null=True)
+    journey_time_a = models.CharField(max_length=10, choices=JourneyTime.choices, blank=True)
+    journey_time_b = models.CharField(max_length=10, choices=JourneyTime.choices, blank=True)
+    may_need_accommodation = models.BooleanField(null=True)
+    access_requirements = models.TextField(max_length=LONG, blank=True)
+
+    # Consent to processing special category data, and which notice it was given against.
+    consent_special_category = models.BooleanField(default=False)
+    privacy_notice_version = models.CharField(max_length=20, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "applicant"], name="one_application_per_person_per_edition"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reference_number}: {self.applicant}"
+
+    @property
+    def reference_number(self) -> str:
+        return f"{self.edition.year}-{self.pk:04d}" if self.pk else "new"
+
+    @property
+    def organising_kind_labels(self) -> list[str]:
+        labels = dict(OrganisingKind.choices)
+        return [labels.get(kind, kind) for kind in self.organising_kinds]
+
+    @property
+    def active_referees(self):
+        return [referee for referee in self.referees.all() if referee.replaced_at is None]
+
+
+class Referee(models.Model):
+    """A political referee named by an applicant. Replaced referees are kept, inactive."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="referees")
+    position = models.PositiveSmallIntegerField(choices=[(1, "First"), (2, "Second")])
+    name = models.CharField(max_length=SHORT)
+    email = models.EmailField()
+    phone = models.CharField(max_length=30, blank=True)
+    organisation = models.CharField("organisation and role", max_length=SHORT)
+    relationship = models.CharField("how they know the applicant", max_length=SHORT)
+    known_for = models.CharField("for how long", max_length=100)
+    token = models.CharField(max_length=64, unique=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "position", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "position"],
+                condition=Q(replaced_at__isnull=True),
+                name="one_active_referee_per_position",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class Reference(models.Model):
+    """A referee's answer (or their decision not to give one). One per referee."""
+
+    referee = models.OneToOneField(Referee, on_delete=models.CASCADE, related_name="reference")
+    declined = models.BooleanField(default=False)
+    relationship = models.TextField("how they know the applicant", max_length=LONG, blank=True)
+    known_for = models.CharField("for how long", max_length=100, blank=True)
+    commitment = models.TextField(
+        "commitment to socialist ideas and organising", max_length=LONG, blank=True
+    )
+    examples = models.TextField(max_length=LONG, blank=True)
+    recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Reference from {self.referee}"
+
+
+class EqualityMonitoring(models.Model):
+    """Optional answers kept apart from the application: never shown to reviewers.
+
+    Linked to the edition and the person, not to the application, so no application view can
+    join to it by accident.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    age_band = models.CharField(max_length=20, blank=True)
+    gender = models.CharField(max_length=100, blank=True)
+    ethnicity = models.CharField(max_length=100, blank=True)
+    disability = models.CharField(max_length=20, blank=True)
+    sexuality = models.CharField(max_length=100, blank=True)
+    class_background = models.CharField(max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "person"], name="one_equality_monitoring_per_person_per_edition"
+            )
+        ]
+
+    def __str__(self):
+        return f"Equality monitoring {self.pk}"

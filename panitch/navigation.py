@@ -1,10 +1,12 @@
 """The site navigation, which depends on the signed-in person's roles.
 
-Later apps add their own entries here (a facilitator's cohort, a participant's schedule).
+Apps add their own entries by giving their AppConfig a `navigation_items(user)` method, so
+this module never needs to know about the apps that build on it.
 """
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.urls import reverse
 
 from .enums import Role
@@ -16,11 +18,20 @@ class NavItem:
     url: str
 
 
+def is_staff_role(user) -> bool:
+    return user.is_superuser or bool(
+        user.role_names & {Role.REVIEWER.value, Role.PROGRAMME_ADMIN.value}
+    )
+
+
 def navigation_for(user) -> list[NavItem]:
     items = [NavItem("Home", reverse("home"))]
     if not user.is_authenticated:
         return items
-    if user.has_role(Role.REVIEWER) or user.has_role(Role.PROGRAMME_ADMIN) or user.is_superuser:
+    for config in apps.get_app_configs():
+        if hasattr(config, "navigation_items"):
+            items.extend(config.navigation_items(user))
+    if is_staff_role(user):
         items.append(NavItem("Staff admin", reverse("admin:index")))
     if user.has_role(Role.PROGRAMME_ADMIN) or user.is_superuser:
         items.append(NavItem("Editions", reverse("admin:panitch_edition_changelist")))

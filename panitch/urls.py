@@ -14,5 +14,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", health.health, name="health"),
     path("accounts/", include("allauth.urls")),
+    path("", include("applications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "import_export",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -191,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "panitch.tasks.outbox_sweep",
         "schedule": 60.0,
     },
+    "applications: remind referees": {
+        "task": "applications.tasks.remind_referees",
+        "schedule": 15 * 60.0,
+    },
 }
 
 LOGGING = {
@@ -200,3 +205,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Referees who have not answered are reminded this many days before the reference deadline.
+REFERENCE_REMINDER_DAYS = [7, 2]

@@ -1,13 +1,14 @@
 from django.core.management import call_command
 
-from panitch.models import Edition, User
+from applications.models import Application
+from panitch.models import Edition, OutboxEmail, User
 
 
 def test_demo_data_twice_is_the_same_data(db, capsys):
     call_command("load_demo_data")
     call_command("load_demo_data")
 
-    edition = Edition.objects.get()
+    edition = Edition.objects.get(year=2021)
     assert (edition.name, edition.weekend_a_city, edition.weekend_b_city) == (
         "2021",
         "London",
@@ -26,3 +27,18 @@ def test_demo_data_twice_is_the_same_data(db, capsys):
     output = capsys.readouterr().out
     assert "Panitch is at http://127.0.0.1:8000/" in output
     assert "programme admin  admin@example.org" in output
+
+
+def test_demo_data_has_an_edition_open_for_applications_with_one_submitted(db):
+    call_command("load_demo_data")
+    call_command("load_demo_data")
+
+    open_edition = Edition.objects.open_for_applications().get()
+    assert sorted(
+        Application.objects.filter(edition=open_edition).values_list("applicant__email", "status")
+    ) == [("applicant1@example.org", "submitted"), ("applicant2@example.org", "draft")]
+    assert sorted(OutboxEmail.objects.values_list("kind", "to")) == [
+        ("application_received", "applicant1@example.org"),
+        ("reference_request", "ada.referee@example.org"),
+        ("reference_request", "ben.referee@example.org"),
+    ]

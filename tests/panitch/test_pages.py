@@ -46,7 +46,7 @@ def test_home_invites_applications_while_an_edition_is_open(client, db):
     page = client.get("/").content.decode()
 
     assert "Applications are open until" in page
-    assert "Create an account to apply" in page
+    assert 'href="/accounts/signup/?next=/apply/">Apply now</a>' in page
 
 
 def test_home_without_any_edition(client, db):
@@ -95,8 +95,8 @@ def test_health_answers_503_when_the_broker_is_down(client, db, settings):
 @pytest.mark.parametrize(
     ("role", "nav"),
     [
-        (None, ["Home", "Your account"]),
-        ("Facilitator", ["Home", "Your account"]),
+        (None, ["Home", "Your application", "Your account"]),
+        ("Facilitator", ["Home", "Your application", "Your account"]),
         ("Reviewer", ["Home", "Staff admin", "Your account"]),
         ("Programme admin", ["Home", "Staff admin", "Editions", "Outbox", "Your account"]),
     ],

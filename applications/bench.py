@@ -1,0 +1,568 @@
+"""Throughput of the application form's step pages against a bare ceiling (`make bench`).
+
+The ceiling is a page that builds the same form the same way and renders it with the same form
+library (crispy-bootstrap5), in a template with no base layout, through the same test client
+and middleware, and does no database work of its own. The bench seeds applications into the
+configured database, signs in as a bench applicant with a part-finished draft, times both
+pages for every step in interleaved rounds, prints the figures and deletes everything it made.
+
+Everything the bench creates is marked: users are bench-<n>@bench.invalid (a reserved domain,
+so no email can ever reach anyone) and its edition is named BENCH_EDITION_NAME. Run it against
+a development database or a copy: while it runs, its edition (if it had to make one) is open
+for applications.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import cProfile
+import datetime as dt
+import gc
+import io
+import pstats
+import re
+import secrets
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.db.models import Max, Min, ProtectedError
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from panitch.models import Edition, User
+
+from . import selectors
+from .enums import ApplicationStatus, JourneyTime, ProjectKind, Region, WeekendChoice
+from .models import Application, EqualityMonitoring, Referee
+from .steps import BY_SLUG, REQUIRED_SLUGS, STEPS
+
+GOAL = 0.9
+BENCH_DOMAIN = "@bench.invalid"
+BENCH_EDITION_NAME = "Benchmark (temporary)"
+BENCH_CONTACT_EMAIL = f"bench{BENCH_DOMAIN}"
+BARE_TEMPLATE = "applications/bench_bare.html"
+BATCH = 500
+# The bench applicant has finished every step up to and including this one.
+DONE_UP_TO = "referees"
+
+
+class BenchError(Exception):
+    pass
+
+
+def bench_email(n: int) -> str:
+    return f"bench-{n}{BENCH_DOMAIN}"
+
+
+# --- The bare ceiling --------------------------------------------------------------------------
+
+
+@dataclass
+class BareFixture:
+    """The objects the bare page builds its form from, loaded once, before timing starts."""
+
+    application: Application
+    edition: Edition
+    user: User
+
+
+_bare: BareFixture | None = None
+
+
+@contextlib.contextmanager
+def bare_fixture(fixture: BareFixture) -> Iterator[None]:
+    global _bare
+    _bare = fixture
+    try:
+        yield
+    finally:
+        _bare = None
+
+
+@transaction.non_atomic_requests
+@require_GET
+def bare_step(request, slug):
+    """The same form as /apply/<slug>/, built the same way, in a template with nothing else.
+
+    No session, user, messages or context processors, so no database work beyond what the
+    form's own constructor does (EqualityForm looks up the person's earlier answers).
+    """
+    current = BY_SLUG.get(slug)
+    if current is None or _bare is None:
+        raise Http404
+    form = current.form_class(
+        None, application=_bare.application, edition=_bare.edition, user=_bare.user
+    )
+    html = get_template(BARE_TEMPLATE).render(
+        {"form": form, "step": current, "csrf_token": get_token(request)}
+    )
+    return HttpResponse(html)
+
+
+# --- Seeding and cleaning up -------------------------------------------------------------------
+
+
+@dataclass
+class Seeded:
+    edition: Edition
+    edition_created: bool
+    applicant: User
+    applications: int
+
+
+def _bench_users():
+    return User.objects.filter(email__endswith=BENCH_DOMAIN)
+
+
+def cleanup() -> list[str]:
+    """Delete every row a bench run makes (this one's, or an interrupted run's)."""
+    warnings = []
+    with transaction.atomic():
+        users = _bench_users()
+        # Referees and references go with their applications; equality answers with the user.
+        Application.objects.filter(applicant__in=users).delete()
+        EqualityMonitoring.objects.filter(person__in=users).delete()
+        users.delete()
+    for edition in Edition.objects.filter(
+        name=BENCH_EDITION_NAME, contact_email=BENCH_CONTACT_EMAIL
+    ):
+        try:
+            edition.delete()
+        except ProtectedError:
+            warnings.append(
+                f"Kept the bench edition {edition.year} (id {edition.pk}): applications that "
+                "are not the bench's were made in it while it was open."
+            )
+    return warnings
+
+
+def _free_year() -> int:
+    taken = set(Edition.objects.values_list("year", flat=True))
+    for year in range(2099, 1999, -1):
+        if year not in taken:
+            return year
+    raise BenchError("No free edition year for the bench edition.")
+
+
+def open_or_create_edition(*, now: dt.datetime) -> tuple[Edition, bool]:
+    """The edition open now, or a bench edition open now that clashes with no other."""
+    edition = Edition.objects.open_for_applications(at=now).first()
+    if edition is not None:
+        return edition, False
+    # Nothing is open now, so every other window is wholly before or wholly after now.
+    last_close = Edition.objects.filter(applications_close_at__lte=now).aggregate(
+        at=Max("applications_close_at")
+    )["at"]
+    next_open = Edition.objects.filter(applications_open_at__gt=now).aggregate(
+        at=Min("applications_open_at")
+    )["at"]
+    opens = max(filter(None, [now - dt.timedelta(hours=1), last_close]))
+    closes = min(filter(None, [now + dt.timedelta(days=1), next_open]))
+    if closes - now < dt.timedelta(minutes=30):
+        raise BenchError(
+            f"An edition opens for applications at {timezone.localtime(closes):%H:%M}; "
+            "run the bench after it has opened."
+        )
+    day = timezone.localdate(closes)
+    edition = Edition(
+        name=BENCH_EDITION_NAME,
+        year=_free_year(),
+        applications_open_at=opens,
+        applications_close_at=closes,
+        reference_deadline=closes + dt.timedelta(days=7),
+        decisions_release_at=closes + dt.timedelta(days=14),
+        offer_response_deadline=closes + dt.timedelta(days=21),
+        weekend_a_starts_on=day + dt.timedelta(days=40),
+        weekend_a_ends_on=day + dt.timedelta(days=41),
+        weekend_a_city="London",
+        weekend_b_starts_on=day + dt.timedelta(days=54),
+        weekend_b_ends_on=day + dt.timedelta(days=55),
+        weekend_b_city="Leeds",
+        closing_day=day + dt.timedelta(days=150),
+        contact_name="Bench",
+        contact_email=BENCH_CONTACT_EMAIL,
+    )
+    edition.full_clean()
+    edition.save()
+    return edition, True
+
+
+ANSWERS = {
+    "pronouns": "they/them",
+    "phone": "07700 900123",
+    "postcode": "LS1 4AP",
+    "region": Region.YORKSHIRE,
+    "is_member": True,
+    "membership_reference": "bench@example.org",
+    "local_group": "Leeds Momentum",
+    "clp": "Leeds Central",
+    "trade_union": "Unite",
+    "organising_kinds": ["local-group", "tenants-union"],
+    "experience": "Two years organising a tenants' union in Harehills. " * 8,
+    "project_title": "Harehills renters' political education series",
+    "project_kind": ProjectKind.POLITICAL_EDUCATION,
+    "project_description": "Monthly sessions on housing and class for renters. " * 6,
+    "project_involves": "The tenants' union and Leeds Momentum.",
+    "project_success": "Thirty renters attend and five join the local group.",
+    "weekend_choice": WeekendChoice.BOTH,
+    "available_closing_day": True,
+    "available_online_sessions": True,
+    "has_device": True,
+    "needs_travel_paid": True,
+    "journey_time_a": JourneyTime.OVER_TWO_AND_HALF,
+    "journey_time_b": JourneyTime.UNDER_ONE,
+    "may_need_accommodation": False,
+}
+
+
+def _referees(application: Application, n: int) -> list[Referee]:
+    # Never "requested": reference reminders only go to referees who were asked.
+    return [
+        Referee(
+            application=application,
+            position=position,
+            name=f"Referee {position} of {n}",
+            email=f"referee-{n}-{position}{BENCH_DOMAIN}",
+            organisation="Secretary, Leeds Momentum",
+            relationship="We organise together",
+            known_for="three years",
+            token=secrets.token_urlsafe(32),
+        )
+        for position in (1, 2)
+    ]
+
+
+def seed(*, applications: int, now: dt.datetime | None = None) -> Seeded:
+    """An open edition, `applications` other people's applications (two in three submitted,
+    the rest drafts) and the bench applicant with a draft finished up to DONE_UP_TO."""
+    now = now or timezone.now()
+    edition, created = open_or_create_edition(now=now)
+    password = make_password(None)
+    slugs = [step.slug for step in STEPS]
+    done = slugs[: slugs.index(DONE_UP_TO) + 1]
+    with transaction.atomic():
+        User.objects.bulk_create(
+            [
+                User(
+                    email=bench_email(n),
+                    first_name="Bench",
+                    last_name=f"Person {n}",
+                    password=password,
+                )
+                for n in range(applications + 1)
+            ],
+            batch_size=BATCH,
+        )
+        users = dict(_bench_users().values_list("email", "pk"))
+        rows = []
+        for n in range(applications + 1):
+            submitted = n > 0 and n % 3 != 0
+            rows.append(
+                Application(
+                    edition=edition,
+                    applicant_id=users[bench_email(n)],
+                    status=ApplicationStatus.SUBMITTED if submitted else ApplicationStatus.DRAFT,
+                    completed_steps=list(REQUIRED_SLUGS) if submitted else done[: n % 7],
+                    submitted_at=now if submitted else None,
+                    consent_special_category=submitted,
+                    **ANSWERS,
+                )
+            )
+        rows[0].completed_steps = done
+        Application.objects.bulk_create(rows, batch_size=BATCH)
+        ids = dict(
+            Application.objects.filter(edition=edition, applicant__in=_bench_users()).values_list(
+                "applicant_id", "pk"
+            )
+        )
+        referees, equality = [], []
+        for n in range(applications + 1):
+            user_id = users[bench_email(n)]
+            application = Application(pk=ids[user_id])
+            if n == 0 or n % 3 != 0:
+                referees.extend(_referees(application, n))
+            if n % 2:
+                equality.append(
+                    EqualityMonitoring(edition=edition, person_id=user_id, age_band="25–34")
+                )
+        Referee.objects.bulk_create(referees, batch_size=BATCH)
+        EqualityMonitoring.objects.bulk_create(equality, batch_size=BATCH)
+    applicant = User.objects.get(email=bench_email(0))
+    return Seeded(
+        edition=edition, edition_created=created, applicant=applicant, applications=applications
+    )
+
+
+# --- Measuring ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    requests: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class StepResult:
+    slug: str
+    real: Timing = field(default_factory=Timing)
+    bare: Timing = field(default_factory=Timing)
+    real_queries: int = 0
+    bare_queries: int = 0
+
+    @property
+    def ratio(self) -> float:
+        return self.real.rate / self.bare.rate if self.bare.rate else 0.0
+
+
+@dataclass
+class Result:
+    steps: list[StepResult]
+
+    @property
+    def real(self) -> Timing:
+        return Timing(
+            sum(s.real.requests for s in self.steps), sum(s.real.seconds for s in self.steps)
+        )
+
+    @property
+    def bare(self) -> Timing:
+        return Timing(
+            sum(s.bare.requests for s in self.steps), sum(s.bare.seconds for s in self.steps)
+        )
+
+    @property
+    def ratio(self) -> float:
+        return self.real.rate / self.bare.rate if self.bare.rate else 0.0
+
+
+def real_path(slug: str) -> str:
+    return f"/apply/{slug}/"
+
+
+def bare_path(slug: str) -> str:
+    return f"/bench/bare/{slug}/"
+
+
+def _get(client: Client, path: str):
+    response = client.get(path, secure=True)
+    if response.status_code != 200:
+        raise BenchError(f"GET {path} answered {response.status_code}, not 200.")
+    return response
+
+
+def _timed(client: Client, path: str, n: int) -> float:
+    """Seconds for n GETs, with a collection before and none during (as timeit does), so the
+    collector's pauses fall on neither page."""
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        get = client.get
+        start = time.perf_counter()
+        for _ in range(n):
+            if get(path, secure=True).status_code != 200:
+                raise BenchError(f"GET {path} did not answer 200.")
+        return time.perf_counter() - start
+    finally:
+        if enabled:
+            gc.enable()
+
+
+NAME = re.compile(rb'name="([^"]+)"')
+
+
+def check_same_fields(real: bytes, bare: bytes, slug: str) -> None:
+    """Both pages carry the same form: every field on the bare page is on the real one."""
+    missing = set(NAME.findall(bare)) - set(NAME.findall(real))
+    if missing:
+        names = ", ".join(sorted(m.decode() for m in missing))
+        raise BenchError(f"The {slug} step page lacks fields the bare page has: {names}.")
+
+
+def _chunks(total: int, rounds: int) -> list[int]:
+    rounds = max(1, min(rounds, total))
+    return [total // rounds + (1 if i < total % rounds else 0) for i in range(rounds)]
+
+
+def measure(client: Client, *, requests: int, warmup: int, rounds: int, slugs: list[str]) -> Result:
+    results = [StepResult(slug) for slug in slugs]
+    for result in results:
+        real = bare = None
+        for _ in range(max(1, warmup)):
+            real = _get(client, real_path(result.slug))
+            bare = _get(client, bare_path(result.slug))
+        check_same_fields(real.content, bare.content, result.slug)
+        for path, attr in ((real_path(result.slug), "real"), (bare_path(result.slug), "bare")):
+            with CaptureQueriesContext(connection) as queries:
+                _get(client, path)
+            setattr(result, f"{attr}_queries", len(queries))
+    # Interleave: every round times every step's real and bare page, alternating which goes
+    # first, so drift (thermal, caches, other load) falls on both alike.
+    for number, chunk in enumerate(_chunks(requests, rounds)):
+        for index, result in enumerate(results):
+            order = [("real", real_path), ("bare", bare_path)]
+            if (number + index) % 2:
+                order.reverse()
+            for attr, path in order:
+                timing = getattr(result, attr)
+                timing.seconds += _timed(client, path(result.slug), chunk)
+                timing.requests += chunk
+    return Result(results)
+
+
+def profile_real_page(client: Client, *, slug: str, requests: int, limit: int = 40) -> str:
+    for _ in range(5):
+        _get(client, real_path(slug))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        _get(client, real_path(slug))
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(limit)
+    stats.sort_stats("tottime").print_stats(limit)
+    return out.getvalue()
+
+
+# --- Running it all ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _interrupts_raise() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt as Ctrl-C does, so the clean-up still runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Let the clean-up finish even if Ctrl-C is pressed again."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def database_label() -> str:
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version} ({settings_dict['NAME']})"
+    host = settings_dict.get("HOST") or "local socket"
+    return f"{connection.vendor} {settings_dict['NAME']} on {host}"
+
+
+def run(
+    *,
+    applications: int,
+    requests: int,
+    warmup: int,
+    rounds: int,
+    steps: list[str] | None = None,
+    profile: str | None = None,
+    write: Callable[[str], None] = print,
+) -> Result | None:
+    slugs = steps or [step.slug for step in STEPS]
+    for slug in [*slugs, *([profile] if profile else [])]:
+        if slug not in BY_SLUG:
+            raise BenchError(f"No step called {slug!r}.")
+    client = Client()
+    result = None
+    with _interrupts_raise():
+        try:
+            leftovers = _bench_users().count()
+            if leftovers:
+                write(f"Deleting {leftovers} bench users left by an interrupted run.")
+            for warning in cleanup():
+                write(warning)
+            started = time.perf_counter()
+            seeded = seed(applications=applications)
+            write(
+                f"Seeded {seeded.applications} applications in "
+                f"{time.perf_counter() - started:.1f}s into edition {seeded.edition.year} "
+                f"({'made for the bench' if seeded.edition_created else 'already open; reused'})."
+            )
+            application = selectors.application_for(user=seeded.applicant, edition=seeded.edition)
+            fixture = BareFixture(application, seeded.edition, seeded.applicant)
+            # DEBUG off as in production (no query log); the bare page's URL exists only here.
+            with (
+                override_settings(
+                    DEBUG=False,
+                    ROOT_URLCONF="applications.bench_urls",
+                    ALLOWED_HOSTS=["testserver"],
+                ),
+                bare_fixture(fixture),
+            ):
+                client.force_login(seeded.applicant)
+                if profile:
+                    write(profile_real_page(client, slug=profile, requests=requests))
+                    return None
+                result = measure(
+                    client, requests=requests, warmup=warmup, rounds=rounds, slugs=slugs
+                )
+            write(report(result, seeded=seeded, requests=requests, warmup=warmup, rounds=rounds))
+            return result
+        finally:
+            with _uninterrupted():
+                with contextlib.suppress(Exception):
+                    client.logout()
+                for warning in cleanup():
+                    write(warning)
+
+
+def report(result: Result, *, seeded: Seeded, requests: int, warmup: int, rounds: int) -> str:
+    lines = [
+        f"Database: {database_label()}",
+        f"{requests} timed GETs per page per step, in {min(rounds, requests)} interleaved "
+        f"rounds, after {warmup} warm-up; DEBUG off; in-process test client.",
+        "Real: /apply/<step>/ as a signed-in applicant. Bare: the same form, same crispy "
+        "rendering, no layout, no view database work.",
+        "",
+        f"{'step':<14}{'real req/s':>12}{'bare req/s':>12}{'real/bare':>11}"
+        f"{'real ms':>10}{'bare ms':>10}{'queries':>10}",
+    ]
+    for step in result.steps:
+        lines.append(
+            f"{step.slug:<14}{step.real.rate:>12.1f}{step.bare.rate:>12.1f}{step.ratio:>11.2f}"
+            f"{1000 / step.real.rate:>10.2f}{1000 / step.bare.rate:>10.2f}"
+            f"{f'{step.real_queries}/{step.bare_queries}':>10}"
+        )
+    real, bare = result.real, result.bare
+    lines += [
+        f"{'overall':<14}{real.rate:>12.1f}{bare.rate:>12.1f}{result.ratio:>11.2f}"
+        f"{1000 / real.rate:>10.2f}{1000 / bare.rate:>10.2f}",
+        "",
+        f"Overall real/bare ratio: {result.ratio:.2f} "
+        f"(goal ≥ {GOAL:.2f}: {'met' if result.ratio >= GOAL else 'NOT met'})",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,12 @@
+"""Who may see and change applications. Applicants reach only their own through the views
+(every query there is scoped to request.user); these rules govern staff pages and the admin."""
+
+import rules
+
+from panitch.rules import is_programme_admin, is_reviewer
+
+rules.add_perm("applications", is_reviewer | is_programme_admin)
+rules.add_perm("applications.view_application", is_reviewer | is_programme_admin)
+rules.add_perm("applications.change_application", is_programme_admin)
+rules.add_perm("applications.view_referee", is_reviewer | is_programme_admin)
+rules.add_perm("applications.view_reference", is_reviewer | is_programme_admin)

@@ -1,0 +1,44 @@
+from panitch.models import Edition, User
+
+from .enums import ApplicationStatus
+from .models import Application, Referee
+
+
+def open_edition() -> Edition | None:
+    return Edition.objects.open_for_applications().first()
+
+
+def application_for(*, user: User, edition: Edition) -> Application | None:
+    return (
+        Application.objects.filter(applicant=user, edition=edition)
+        .select_related("edition")
+        .prefetch_related("referees")
+        .first()
+    )
+
+
+def applications_for_dashboard(*, user: User):
+    """The person's own applications, newest edition first, with references counted."""
+    return (
+        Application.objects.filter(applicant=user)
+        .with_reference_counts()
+        .select_related("edition")
+        .order_by("-edition__year")
+    )
+
+
+def referee_for_token(token: str) -> Referee | None:
+    """The referee a link belongs to, or None for any token we did not issue."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        Referee.objects.filter(token=token)
+        .select_related("application__edition", "application__applicant", "reference")
+        .first()
+    )
+
+
+def reference_is_needed(referee: Referee) -> bool:
+    return referee.replaced_at is None and (
+        referee.application.status == ApplicationStatus.SUBMITTED
+    )

@@ -1,0 +1,98 @@
+"""Applications, referees and references built straight in the database.
+
+For tests that need many rows (admin lists, query counts, reminders). Tests about what an
+applicant does go through the pages instead (the fill_in fixture).
+"""
+
+import secrets
+
+import factory
+from django.utils import timezone
+
+from applications.enums import ApplicationStatus, Recommendation
+from applications.models import Application, Referee, Reference
+from tests.factories import EditionFactory, UserFactory
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A complete, submitted application."""
+
+    class Meta:
+        model = Application
+
+    edition = factory.SubFactory(EditionFactory)
+    applicant = factory.SubFactory(UserFactory)
+    status = ApplicationStatus.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+    completed_steps = factory.LazyFunction(
+        lambda: [
+            "about",
+            "membership",
+            "experience",
+            "project",
+            "availability",
+            "travel",
+            "referees",
+            "consent",
+        ]
+    )
+    phone = "07700 900456"
+    postcode = "M1 1AA"
+    region = "north-west"
+    is_member = True
+    membership_reference = factory.LazyAttribute(lambda o: o.applicant.email)
+    organising_kinds = factory.LazyFunction(lambda: ["clp"])
+    experience = "Canvassing and running the CLP's political education slot."
+    project_title = factory.Sequence(lambda n: f"Local project {n}")
+    project_kind = "campaign"
+    project_description = "A campaign for council housing repairs."
+    project_involves = "Tenants and the local group."
+    project_success = "The council agrees a repairs plan."
+    weekend_choice = "both"
+    available_closing_day = True
+    available_online_sessions = True
+    has_device = True
+    needs_travel_paid = False
+    journey_time_a = "under-1h"
+    journey_time_b = "1h-2.5h"
+    may_need_accommodation = False
+    consent_special_category = True
+    privacy_notice_version = "2021-1"
+    consented_at = factory.LazyFunction(timezone.now)
+
+
+class RefereeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referee
+
+    application = factory.SubFactory(ApplicationFactory)
+    position = 1
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"referee{n}@example.org")
+    organisation = "Organiser, Manchester Momentum"
+    relationship = "We organise together"
+    known_for = "two years"
+    token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
+    requested_at = factory.LazyFunction(timezone.now)
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reference
+
+    referee = factory.SubFactory(RefereeFactory)
+    relationship = "We sit on the same branch committee."
+    known_for = "four years"
+    commitment = "Deeply committed to organising."
+    examples = "Ran the branch's recruitment drive."
+    recommendation = Recommendation.YES
+
+
+def application_with_referees(*, references=0, **kwargs) -> Application:
+    """A submitted application with two referees, the first `references` of whom answered."""
+    application = ApplicationFactory(**kwargs)
+    for position in (1, 2):
+        referee = RefereeFactory(application=application, position=position)
+        if position <= references:
+            ReferenceFactory(referee=referee)
+    return application

@@ -1,0 +1,113 @@
+"""Browser tests: Playwright drives the system Chromium against pytest-django's live server."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from panitch.demo import load_demo_data
+
+BROWSER_TESTS_DIR = Path(__file__).resolve().parent
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# A phone: most applicants will use one.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test under tests/browser as a browser test."""
+    for item in items:
+        if BROWSER_TESTS_DIR in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def chromium_executable() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if not path:
+        pytest.fail(
+            "No Chromium found for the browser tests: install chromium on PATH "
+            "or set CHROMIUM_PATH to its executable.",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="package")
+def browser(django_db_setup):
+    """Chromium, shared by every browser test, closed when the last of them has run.
+
+    While Playwright's sync API is running it leaves an asyncio loop marked as running in this
+    thread, so Django refuses ORM calls from the test bodies ("You cannot call this from an
+    async context") unless DJANGO_ALLOW_ASYNC_UNSAFE is set. It is set only while the browser
+    runs, not for the whole pytest session: other tests would inherit it (for example the
+    `check --deploy` subprocess, where Django warns about it), and with the browser closed
+    there is no loop to excuse. Package scope closes the browser once tests/browser is done.
+    """
+    executable = chromium_executable()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        # Django keeps database connections per thread, or per context once a loop runs, so
+        # after Playwright starts this thread gets fresh connection objects. Hand them the
+        # snapshot of the migrated database that pytest-django's serialized rollback restores
+        # (the role groups the migrations create, which each transactional test's flush deletes).
+        snapshots = _serialized_contents()
+        with sync_playwright() as playwright:
+            _restore_serialized_contents(snapshots)
+            browser = playwright.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+
+
+def _serialized_contents() -> dict[str, str]:
+    from django.db import connections
+
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+def _restore_serialized_contents(snapshots: dict[str, str]) -> None:
+    from django.db import connections
+
+    for alias, contents in snapshots.items():
+        connections[alias]._test_serialized_contents = contents
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db, django_db_serialized_rollback):
+    """A page on a phone-sized screen, with relative URLs resolved against the live server.
+
+    The live server needs a transactional database; serialized rollback brings back the rows
+    the migrations created (the role groups) after each test flushes the database.
+    """
+    context = browser.new_context(base_url=live_server.url, **PHONE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo(transactional_db, django_db_serialized_rollback):
+    """The demo edition and accounts, committed so the live server's thread sees them."""
+    return load_demo_data()
