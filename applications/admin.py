@@ -1,9 +1,29 @@
-from django.contrib import admin
+import uuid
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Avg, F, Max, Min, OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from .models import Application, Referee
+from panitch import outbox
+
+from . import decisions
+from .enums import Decision
+from .models import (
+    Application,
+    DecisionChange,
+    DecisionRelease,
+    OutcomeEmail,
+    Referee,
+    Review,
+    ReviewAssignment,
+)
 
 
 class ReferencesCompleteFilter(admin.SimpleListFilter):
@@ -89,8 +109,15 @@ class RefereeInline(admin.StackedInline):
     ]
     readonly_fields = fields
 
+    blind = False
+
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_fields(self, request, obj=None):
+        if self.blind:
+            return [f for f in self.fields if f not in {"name", "email", "phone"}]
+        return self.fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reference")
@@ -110,6 +137,77 @@ class RefereeInline(admin.StackedInline):
         )
 
 
+class DecisionFilter(admin.SimpleListFilter):
+    title = "decision"
+    parameter_name = "decision"
+
+    def lookups(self, request, model_admin):
+        return [("none", "No decision yet"), *Decision.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(decision="")
+        if self.value() in Decision.values:
+            return queryset.filter(decision=self.value())
+        return queryset
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    extra = 0
+    can_delete = False
+    fields = [
+        "reviewer",
+        "commitment",
+        "experience",
+        "project",
+        "potential",
+        "total",
+        "recommendation",
+        "comment",
+        "submitted_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewer")
+
+
+class DecisionChangeInline(admin.TabularInline):
+    model = DecisionChange
+    verbose_name_plural = "decision history"
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "decision", "waitlist_rank", "changed_by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+
+def _is_programme_admin(request) -> bool:
+    return request.user.has_perm("applications.decide_application")
+
+
+def _score_stat(function):
+    total = F("commitment") + F("experience") + F("project") + F("potential")
+    return Subquery(
+        Review.objects.filter(application=OuterRef("pk"))
+        .values("application")
+        .annotate(value=function(total))
+        .values("value")[:1]
+    )
+
+
+IDENTIFYING = {"applicant", "pronouns", "phone", "postcode", "membership_reference"}
+
+
 @admin.register(Application)
 class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
@@ -127,10 +225,12 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     list_filter = [
         "edition",
         "status",
+        DecisionFilter,
         "region",
         "weekend_choice",
         ReferencesCompleteFilter,
     ]
+    actions = ["decide_accepted", "decide_waitlisted", "decide_unsuccessful"]
     search_fields = [
         "applicant__first_name",
         "applicant__last_name",
@@ -138,7 +238,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
         "project_title",
     ]
     list_select_related = ["edition", "applicant"]
-    inlines = [RefereeInline]
+    inlines = [RefereeInline, ReviewInline, DecisionChangeInline]
     fieldsets = [
         (None, {"fields": ["edition", "applicant", "status", "submitted_at", "withdrawn_at"]}),
         ("About", {"fields": ["pronouns", "phone", "postcode", "region"]}),
@@ -191,7 +291,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Applications are the applicant's words: staff read them, and change them only
         # through the workflows (decisions come with the review capability).
-        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+        return [f for _, options in self.get_fieldsets(request, obj) for f in options["fields"]]
 
     def has_add_permission(self, request):
         return False
@@ -199,8 +299,116 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_export_permission(self, request):
+        return request.user.has_perm("applications.decide_application")
+
     def get_queryset(self, request):
-        return super().get_queryset(request).with_reference_counts()
+        queryset = (
+            super()
+            .get_queryset(request)
+            .with_reference_counts()
+            .annotate(
+                score_mean=_score_stat(Avg),
+                score_low=_score_stat(Min),
+                score_high=_score_stat(Max),
+            )
+        )
+        if _is_programme_admin(request):
+            return queryset
+        # Reviewers see the applications assigned to them, and nothing they declared a
+        # conflict on (a conflict removes the assignment).
+        return queryset.filter(
+            pk__in=ReviewAssignment.objects.filter(reviewer=request.user).values("application")
+        )
+
+    def is_blind_for(self, request, obj) -> bool:
+        return obj is not None and obj.edition.blind_review and not _is_programme_admin(request)
+
+    def get_list_display(self, request):
+        if _is_programme_admin(request):
+            return [*self.list_display, "decision", "waitlist_rank", "score"]
+        return [name for name in self.list_display if name != "applicant_name"]
+
+    def get_list_filter(self, request):
+        if _is_programme_admin(request):
+            return self.list_filter
+        return [f for f in self.list_filter if f is not DecisionFilter]
+
+    def get_search_fields(self, request):
+        if _is_programme_admin(request):
+            return self.search_fields
+        return ["project_title"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = self.fieldsets
+        if _is_programme_admin(request):
+            fieldsets = [
+                *fieldsets,
+                ("Decision", {"fields": ["decision", "waitlist_rank", "decided_by", "decided_at"]}),
+                (
+                    "Offer",
+                    {
+                        "fields": [
+                            "offer_status",
+                            "offer_deadline",
+                            "offer_responded_at",
+                            "confirmed_weekend",
+                        ]
+                    },
+                ),
+            ]
+        if self.is_blind_for(request, obj):
+            fieldsets = [
+                (
+                    title,
+                    {**options, "fields": [f for f in options["fields"] if f not in IDENTIFYING]},
+                )
+                for title, options in fieldsets
+            ]
+        return fieldsets
+
+    def get_inlines(self, request, obj):
+        if _is_programme_admin(request):
+            return self.inlines
+        return [RefereeInline]
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)
+        for inline in instances:
+            inline.blind = self.is_blind_for(request, obj)
+        return instances
+
+    @admin.display(description="Score (mean, low–high)", ordering="score_mean")
+    def score(self, obj):
+        if obj.score_mean is None:
+            return "—"
+        return f"{obj.score_mean:.1f} ({obj.score_low}–{obj.score_high})"
+
+    def _decide(self, request, queryset, decision):
+        try:
+            count = decisions.decisions_record_bulk(
+                applications=queryset, decision=decision, by=request.user
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        label = Decision(decision).label.lower()
+        self.message_user(request, f"{count} application(s) marked {label}.", messages.SUCCESS)
+
+    @admin.action(description="Decide: accepted", permissions=["decide"])
+    def decide_accepted(self, request, queryset):
+        self._decide(request, queryset, Decision.ACCEPTED)
+
+    @admin.action(description="Decide: waitlisted (ranked in this order)", permissions=["decide"])
+    def decide_waitlisted(self, request, queryset):
+        self._decide(request, queryset, Decision.WAITLISTED)
+
+    @admin.action(description="Decide: unsuccessful", permissions=["decide"])
+    def decide_unsuccessful(self, request, queryset):
+        self._decide(request, queryset, Decision.UNSUCCESSFUL)
+
+    def has_decide_permission(self, request):
+        return _is_programme_admin(request)
 
     @admin.display(description="Applicant", ordering="applicant__last_name")
     def applicant_name(self, obj):
@@ -209,3 +417,103 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     @admin.display(description="References", ordering="references_received")
     def references(self, obj):
         return f"{obj.references_received}/2"
+
+
+@admin.register(DecisionRelease)
+class DecisionReleaseAdmin(admin.ModelAdmin):
+    list_display = ["edition", "released_at", "released_by", "emails_queued", "sent", "failed"]
+    readonly_fields = ["edition", "released_at", "released_by", "emails_queued", "sent", "failed"]
+    fields = readonly_fields
+    actions = ["resend_failed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("edition", "released_by")
+
+    def _counts(self, obj):
+        if not hasattr(obj, "_counts"):
+            obj._counts = decisions.release_counts(edition=obj.edition)
+        return obj._counts
+
+    @admin.display(description="sent")
+    def sent(self, obj):
+        return self._counts(obj)["sent"]
+
+    @admin.display(description="failed")
+    def failed(self, obj):
+        return self._counts(obj)["failed"]
+
+    @admin.action(description="Resend the failed outcome emails", permissions=["change"])
+    def resend_failed(self, request, queryset):
+        count = sum(decisions.release_resend_failed(edition=r.edition) for r in queryset)
+        self.message_user(request, f"{count} failed outcome email(s) queued to send again.")
+
+
+@admin.register(OutcomeEmail)
+class OutcomeEmailAdmin(admin.ModelAdmin):
+    list_display = ["decision", "subject", "updated_at"]
+    change_form_template = "admin/applications/outcomeemail/change_form.html"
+    fields = ["decision", "subject", "body_text", "body_html"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("applications.change_outcomeemail")
+
+    def get_changeform_initial_data(self, request):
+        """Start from the wording that is sent today, so an edit is a change, not a rewrite."""
+        initial = super().get_changeform_initial_data(request)
+        decision = initial.get("decision") or request.GET.get("decision") or Decision.ACCEPTED
+        templates = decisions.default_wording(decision)
+        return {"decision": decision, **templates, **initial}
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="applications_outcomeemail_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        wording = get_object_or_404(OutcomeEmail, pk=pk)
+        if not self.has_view_permission(request, wording):
+            raise PermissionDenied
+        applications = Application.objects.filter(decision=wording.decision).select_related(
+            "applicant", "edition"
+        )
+        chosen = applications.filter(pk=request.GET.get("application") or 0).first()
+        chosen = chosen or applications.order_by("-pk").first()
+        rendered = decisions.outcome_email_for(chosen, wording=wording) if chosen else None
+        if request.method == "POST" and rendered:
+            with transaction.atomic():
+                outbox.queue(
+                    kind="outcome_test",
+                    to=request.user.email,
+                    key=f"outcome_test:{uuid.uuid4()}",
+                    subject=f"[Test] {rendered['subject']}",
+                    text=rendered["text"],
+                    html=rendered["html"],
+                )
+            self.message_user(
+                request, f"A test of this email is on its way to {request.user.email}."
+            )
+            return redirect(request.get_full_path())
+        return TemplateResponse(
+            request,
+            "admin/applications/outcomeemail/preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "wording": wording,
+                "application": chosen,
+                "applications": applications.order_by("-pk")[:50],
+                "rendered": rendered,
+                "title": f"Preview: {wording}",
+            },
+        )

@@ -57,3 +57,28 @@ class Recommendation(models.TextChoices):
     YES = "yes", "Yes, I recommend them"
     WITH_RESERVATIONS = "with-reservations", "Yes, with reservations"
     NO = "no", "No, I do not recommend them"
+
+
+class Decision(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    UNSUCCESSFUL = "unsuccessful", "Unsuccessful"
+
+
+class OfferStatus(models.TextChoices):
+    OFFERED = "offered", "Offered, awaiting an answer"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+    LAPSED = "lapsed", "Lapsed (no answer by the deadline)"
+
+
+class ReviewRecommendation(models.TextChoices):
+    ACCEPT = "accept", "Accept"
+    MAYBE = "maybe", "Maybe"
+    REJECT = "reject", "Reject"
+
+
+class ConfirmedWeekend(models.TextChoices):
+    A = "a", "Weekend A"
+    B = "b", "Weekend B"
+    BOTH = "both", "Either weekend"

@@ -6,11 +6,15 @@ from panitch.models import Edition
 
 from .enums import (
     ApplicationStatus,
+    ConfirmedWeekend,
+    Decision,
     JourneyTime,
+    OfferStatus,
     OrganisingKind,
     ProjectKind,
     Recommendation,
     Region,
+    ReviewRecommendation,
     WeekendChoice,
 )
 
@@ -20,12 +24,15 @@ LONG = 3000
 
 class ApplicationQuerySet(models.QuerySet):
     def with_reference_counts(self):
+        """references_received counts answers that are references, not refusals."""
+        active = Q(referees__replaced_at__isnull=True)
         return self.annotate(
             references_received=Count(
-                "referees",
-                filter=Q(referees__replaced_at__isnull=True, referees__reference__isnull=False),
-                distinct=True,
-            )
+                "referees", filter=active & Q(referees__reference__declined=False), distinct=True
+            ),
+            references_declined=Count(
+                "referees", filter=active & Q(referees__reference__declined=True), distinct=True
+            ),
         )
 
 
@@ -86,6 +93,23 @@ class Application(models.Model):
     may_need_accommodation = models.BooleanField(null=True)
     access_requirements = models.TextField(max_length=LONG, blank=True)
 
+    # The decision (applications.decisions owns every change) and, once released, the offer.
+    decision = models.CharField(max_length=15, choices=Decision.choices, blank=True)
+    waitlist_rank = models.PositiveIntegerField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    offer_status = models.CharField(max_length=10, choices=OfferStatus.choices, blank=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_deadline = models.DateTimeField(null=True, blank=True)
+    offer_responded_at = models.DateTimeField(null=True, blank=True)
+    confirmed_weekend = models.CharField(max_length=5, choices=ConfirmedWeekend.choices, blank=True)
+
     # Consent to processing special category data, and which notice it was given against.
     consent_special_category = models.BooleanField(default=False)
     privacy_notice_version = models.CharField(max_length=20, blank=True)
@@ -102,11 +126,17 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reference_number}: {self.applicant}"
+        # No name: this string shows in admin titles and logs, which blind reviewers see.
+        return f"Application {self.reference_number}"
 
     @property
     def reference_number(self) -> str:
         return f"{self.edition.year}-{self.pk:04d}" if self.pk else "new"
+
+    @property
+    def decision_frozen(self) -> bool:
+        """Decisions (and reviews) stop changing once the edition's decisions are released."""
+        return DecisionRelease.objects.filter(edition_id=self.edition_id).exists()
 
     @property
     def organising_kind_labels(self) -> list[str]:
@@ -144,7 +174,8 @@ class Referee(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} <{self.email}>"
+        # No name or email, for the same reason as Application.__str__.
+        return f"Referee {self.position}"
 
 
 class Reference(models.Model):
@@ -162,7 +193,7 @@ class Reference(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
-        return f"Reference from {self.referee}"
+        return f"Reference from referee {self.referee.position}"
 
 
 class EqualityMonitoring(models.Model):
@@ -191,3 +222,138 @@ class EqualityMonitoring(models.Model):
 
     def __str__(self):
         return f"Equality monitoring {self.pk}"
+
+
+class DecisionChange(models.Model):
+    """The audit trail: every decision ever recorded on an application, oldest first."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="decision_changes"
+    )
+    decision = models.CharField(max_length=15, choices=Decision.choices, blank=True)
+    waitlist_rank = models.PositiveIntegerField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.application}: {self.get_decision_display() or 'no decision'}"
+
+
+class ReviewAssignment(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="one_assignment_per_reviewer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} reviews {self.application}"
+
+
+class ConflictOfInterest(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="conflicts")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "conflicts of interest"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="one_conflict_per_reviewer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} has a conflict with {self.application}"
+
+
+SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
+
+
+class Review(models.Model):
+    """One reviewer's scores (1–5) for one application."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    commitment = models.PositiveSmallIntegerField(
+        "commitment to socialist ideas and organising", choices=SCORE_CHOICES
+    )
+    experience = models.PositiveSmallIntegerField("organising experience", choices=SCORE_CHOICES)
+    project = models.PositiveSmallIntegerField("the local project", choices=SCORE_CHOICES)
+    potential = models.PositiveSmallIntegerField(
+        "potential to lead and share", choices=SCORE_CHOICES
+    )
+    recommendation = models.CharField(max_length=10, choices=ReviewRecommendation.choices)
+    comment = models.TextField(max_length=LONG, blank=True)
+    submitted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="one_review_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(commitment__range=(1, 5))
+                & Q(experience__range=(1, 5))
+                & Q(project__range=(1, 5))
+                & Q(potential__range=(1, 5)),
+                name="review_scores_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Review of {self.application} by {self.reviewer}"
+
+    @property
+    def total(self) -> int:
+        return self.commitment + self.experience + self.project + self.potential
+
+
+class DecisionRelease(models.Model):
+    """Decision day for one edition: created once, when the outcome emails are queued."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.PROTECT, related_name="release")
+    released_at = models.DateTimeField()
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    emails_queued = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Decisions for {self.edition} released {self.released_at:%Y-%m-%d %H:%M}"
+
+
+class OutcomeEmail(models.Model):
+    """The wording of an outcome email, editable by programme admins (Django template syntax)."""
+
+    decision = models.CharField(max_length=15, choices=Decision.choices, unique=True)
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField("text body")
+    body_html = models.TextField(
+        "HTML body", blank=True, help_text="Optional; made from the text body when empty."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Outcome email: {self.get_decision_display()}"

@@ -10,3 +10,14 @@ rules.add_perm("applications.view_application", is_reviewer | is_programme_admin
 rules.add_perm("applications.change_application", is_programme_admin)
 rules.add_perm("applications.view_referee", is_reviewer | is_programme_admin)
 rules.add_perm("applications.view_reference", is_reviewer | is_programme_admin)
+
+# Reviewing and deciding (the review and decision capability).
+rules.add_perm("applications.review_application", is_reviewer)
+rules.add_perm("applications.decide_application", is_programme_admin)
+rules.add_perm("applications.view_review", is_programme_admin)
+rules.add_perm("applications.view_decisionchange", is_programme_admin)
+rules.add_perm("applications.view_decisionrelease", is_programme_admin)
+rules.add_perm("applications.change_decisionrelease", is_programme_admin)
+rules.add_perm("applications.view_outcomeemail", is_programme_admin)
+rules.add_perm("applications.add_outcomeemail", is_programme_admin)
+rules.add_perm("applications.change_outcomeemail", is_programme_admin)

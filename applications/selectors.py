@@ -1,7 +1,9 @@
+from django.db.models import Exists, OuterRef
+
 from panitch.models import Edition, User
 
 from .enums import ApplicationStatus
-from .models import Application, Referee
+from .models import Application, DecisionRelease, Referee
 
 
 def open_edition() -> Edition | None:
@@ -19,9 +21,11 @@ def application_for(*, user: User, edition: Edition) -> Application | None:
 
 def applications_for_dashboard(*, user: User):
     """The person's own applications, newest edition first, with references counted."""
+    released = DecisionRelease.objects.filter(edition=OuterRef("edition"))
     return (
         Application.objects.filter(applicant=user)
         .with_reference_counts()
+        .annotate(released=Exists(released))
         .select_related("edition")
         .order_by("-edition__year")
     )

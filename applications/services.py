@@ -73,18 +73,31 @@ def application_save_step(*, edition: Edition, user: User, slug: str, form) -> A
 
 
 def _set_referees(*, application: Application, referees: list[dict], at: dt.datetime) -> None:
-    current = {r.position: r for r in application.referees.filter(replaced_at__isnull=True)}
-    for position, data in enumerate(referees, start=1):
-        referee = current.get(position)
-        if referee and referee.email.lower() == data["email"].lower():
-            for field, value in data.items():
-                setattr(referee, field, value)
-            referee.save(update_fields=list(data))
+    """Update the referees, matching people by email (case-insensitively), not by position.
+
+    Someone who stays keeps their link and any reference they gave; someone new replaces whoever
+    is gone, and is asked straight away if the application is already submitted.
+    """
+    current = list(application.referees.filter(replaced_at__isnull=True))
+    by_email = {referee.email.lower(): referee for referee in current}
+    kept, newcomers = set(), []
+    for data in referees:
+        referee = by_email.get(data["email"].lower())
+        if referee is None:
+            newcomers.append(data)
             continue
-        if referee:
-            # A new person: the old link stops working at once.
+        kept.add(referee.pk)
+        for field, value in data.items():
+            setattr(referee, field, value)
+        referee.save(update_fields=list(data))
+    for referee in current:
+        if referee.pk not in kept:
+            # A different person now: the old link stops working at once.
             referee.replaced_at = at
             referee.save(update_fields=["replaced_at"])
+    taken = {referee.position for referee in current if referee.pk in kept}
+    free = [position for position in (1, 2) if position not in taken]
+    for position, data in zip(free, newcomers, strict=True):
         new = Referee.objects.create(
             application=application, position=position, token=secrets.token_urlsafe(32), **data
         )
@@ -140,6 +153,10 @@ def application_withdraw(*, application: Application, by: User) -> Application:
         raise ValidationError("Only the applicant can withdraw an application.")
     if application.status == ApplicationStatus.WITHDRAWN:
         return application
+    if application.decision_frozen:
+        raise ValidationError(
+            "Decisions have been released: to turn down a place, decline the offer instead."
+        )
     application.status = ApplicationStatus.WITHDRAWN
     application.withdrawn_at = timezone.now()
     application.save(update_fields=["status", "withdrawn_at", "updated_at"])

@@ -116,6 +116,12 @@ class Edition(models.Model):
     weekend_day_ends_at = models.TimeField("weekend days end", default=dt.time(18, 0))
     closing_day = models.DateField("online closing day")
 
+    blind_review = models.BooleanField(
+        default=True,
+        help_text="Reviewers see a reference number instead of names and contact details.",
+    )
+    reviews_per_application = models.PositiveSmallIntegerField(default=2)
+
     cohort_count = models.PositiveSmallIntegerField("number of cohorts", default=2)
     cohort_size = models.PositiveSmallIntegerField(default=20)
 

@@ -188,3 +188,44 @@ def sweep(*, batch_size: int = 50) -> int:
     for start in range(0, len(ids), batch_size):
         enqueue(email_ids=ids[start : start + batch_size])
     return len(ids)
+
+
+def queue_many(emails: list[dict], *, batch_size: int = 100) -> int:
+    """Put many emails in the outbox at once (same fields as `queue`, already rendered).
+
+    Rows whose key exists already are left alone, so running this twice adds nothing. Returns
+    how many rows are new.
+    """
+    new_ids = []
+    for start in range(0, len(emails), 2000):
+        chunk = emails[start : start + 2000]
+        keys = [email["key"] for email in chunk]
+        existing = set(
+            OutboxEmail.objects.filter(idempotency_key__in=keys).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        OutboxEmail.objects.bulk_create(
+            [
+                OutboxEmail(
+                    kind=email["kind"],
+                    to=email["to"],
+                    reply_to=email.get("reply_to", ""),
+                    subject=email["subject"][:255],
+                    body_text=email["text"],
+                    body_html=email.get("html", ""),
+                    idempotency_key=email["key"],
+                )
+                for email in chunk
+                if email["key"] not in existing
+            ],
+            ignore_conflicts=True,
+        )
+        new_keys = [key for key in keys if key not in existing]
+        new_ids += OutboxEmail.objects.filter(
+            idempotency_key__in=new_keys, status=EmailStatus.PENDING
+        ).values_list("pk", flat=True)
+    new_ids.sort()
+    for start in range(0, len(new_ids), batch_size):
+        enqueue(email_ids=new_ids[start : start + batch_size])
+    return len(new_ids)

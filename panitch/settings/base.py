@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "panitch.tasks.outbox_sweep",
         "schedule": 60.0,
     },
+    "applications: release decisions and manage offers": {
+        "task": "applications.tasks.decision_day",
+        "schedule": 60.0,
+    },
     "applications: remind referees": {
         "task": "applications.tasks.remind_referees",
         "schedule": 15 * 60.0,
@@ -208,3 +212,5 @@ LOGGING = {
 
 # Referees who have not answered are reminded this many days before the reference deadline.
 REFERENCE_REMINDER_DAYS = [7, 2]
+# People offered a place are reminded this many days before their offer deadline.
+OFFER_REMINDER_DAYS = [5, 1]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from applications.models import Application
+from applications.models import Application, ReviewAssignment
 from tests.applications.conftest import STEP_DATA
 from tests.applications.helpers import reference_link
 from tests.factories import UserFactory
@@ -60,11 +60,15 @@ def test_markup_in_an_answer_is_shown_as_text_on_the_review_page(signed_in, open
     assert f"<dd>{ESCAPED}, Secretary, Leeds Momentum" in page
 
 
-def test_markup_in_an_answer_is_shown_as_text_in_the_admin(client, signed_in, open_edition, fill_in):
+def test_markup_in_an_answer_is_shown_as_text_in_the_admin(
+    client, signed_in, open_edition, fill_in
+):
     fill_in(project={"project_title": SCRIPT}, referees={"referee1-name": SCRIPT})
     signed_in.post("/apply/review/")
     application = Application.objects.get()
-    client.force_login(UserFactory(role="Reviewer"))
+    reviewer = UserFactory(role="Reviewer")
+    ReviewAssignment.objects.create(application=application, reviewer=reviewer)
+    client.force_login(reviewer)
 
     page = client.get(f"/admin/applications/application/{application.pk}/change/")
 
@@ -80,19 +84,46 @@ def test_markup_in_an_answer_is_shown_as_text_in_the_admin(client, signed_in, op
 # Staff roles in the admin
 
 
-def test_a_reviewer_can_read_applications_in_the_admin(client, submitted):
-    client.force_login(UserFactory(role="Reviewer"))
+def test_a_reviewer_reads_assigned_applications_in_the_admin_blind(client, submitted):
+    reviewer = UserFactory(role="Reviewer")
+    ReviewAssignment.objects.create(application=submitted, reviewer=reviewer)
+    client.force_login(reviewer)
 
     listing = client.get("/admin/applications/application/")
     change = client.get(f"/admin/applications/application/{submitted.pk}/change/")
 
-    assert listing.status_code == 200
-    assert "Sam Okafor" in listing.content.decode()
+    assert list(listing.context["cl"].result_list) == [submitted]
+    assert "Sam Okafor" not in listing.content.decode()
     page = change.content.decode()
     assert change.status_code == 200
     assert "<h1>View application</h1>" in page
     assert 'name="_save"' not in page
     assert "Harehills renters&#x27; political education series" in page
+    for identifying in ("Sam Okafor", "sam@example.org", "07700 900123", "Ada Referee"):
+        assert identifying not in page
+
+
+def test_a_reviewer_sees_names_when_the_edition_is_not_blind(client, submitted):
+    submitted.edition.blind_review = False
+    submitted.edition.save(update_fields=["blind_review"])
+    reviewer = UserFactory(role="Reviewer")
+    ReviewAssignment.objects.create(application=submitted, reviewer=reviewer)
+    client.force_login(reviewer)
+
+    page = client.get(f"/admin/applications/application/{submitted.pk}/change/")
+
+    assert "Sam Okafor" in page.content.decode()
+    assert "Ada Referee" in page.content.decode()
+
+
+def test_a_reviewer_does_not_see_applications_not_assigned_to_them(client, submitted):
+    client.force_login(UserFactory(role="Reviewer"))
+
+    listing = client.get("/admin/applications/application/")
+    change = client.get(f"/admin/applications/application/{submitted.pk}/change/")
+
+    assert list(listing.context["cl"].result_list) == []
+    assert change.status_code == 302
 
 
 def test_a_reviewer_cannot_change_an_application(client, submitted):
@@ -111,9 +142,7 @@ def test_a_reviewer_cannot_change_an_application(client, submitted):
     )
 
 
-def test_a_programme_admin_can_view_applications_but_every_answer_is_read_only(
-    client, submitted
-):
+def test_a_programme_admin_can_view_applications_but_every_answer_is_read_only(client, submitted):
     client.force_login(UserFactory(role="Programme admin"))
 
     listing = client.get("/admin/applications/application/")
@@ -126,9 +155,7 @@ def test_a_programme_admin_can_view_applications_but_every_answer_is_read_only(
     assert 'name="status"' not in page
     assert "Harehills renters&#x27; political education series" in page
     assert client.get("/admin/applications/application/add/").status_code == 403
-    assert (
-        client.get(f"/admin/applications/application/{submitted.pk}/delete/").status_code == 403
-    )
+    assert client.get(f"/admin/applications/application/{submitted.pk}/delete/").status_code == 403
 
 
 @pytest.mark.parametrize("role", ["Facilitator", None])

@@ -209,9 +209,7 @@ def test_no_device_points_to_the_programme_contact(signed_in, open_edition):
     ]
 
 
-def test_the_availability_step_names_the_editions_weekends_and_closing_day(
-    signed_in, open_edition
-):
+def test_the_availability_step_names_the_editions_weekends_and_closing_day(signed_in, open_edition):
     page = signed_in.get("/apply/availability/").content.decode()
     a, b = open_edition.weekend_a_starts_on, open_edition.weekend_b_ends_on
 
@@ -379,3 +377,13 @@ def test_another_applicants_draft_does_not_count_as_mine(signed_in, open_edition
     ApplicationFactory(edition=open_edition, applicant=UserFactory(), status="draft")
 
     assert signed_in.get("/apply/")["Location"] == "/apply/about/"
+
+
+def test_the_privacy_notices_show_their_versions(client, db):
+    applicant_notice = client.get("/privacy/").content.decode()
+    referee_notice = client.get("/reference/privacy/").content.decode()
+
+    assert '<p class="text-body-secondary">Version 2021-1</p>' in applicant_notice
+    assert '<h1 class="h2">Privacy notice for applicants</h1>' in applicant_notice
+    assert '<p class="text-body-secondary">Version 2021-1</p>' in referee_notice
+    assert '<h1 class="h2">Privacy notice for referees</h1>' in referee_notice

@@ -38,7 +38,9 @@ def test_the_link_shows_who_the_reference_is_for(referee_client, link_one):
     page = response.content.decode()
     assert response.status_code == 200
     assert '<h1 class="h2">A reference for Sam Okafor</h1>' in page
-    assert "Dear Ada Referee, Sam Okafor has applied to the Leo Panitch Leadership Programme" in page
+    assert (
+        "Dear Ada Referee, Sam Okafor has applied to the Leo Panitch Leadership Programme" in page
+    )
     assert ">I can't give a reference</button>" in page
 
 
@@ -116,7 +118,7 @@ def test_after_the_reference_deadline_the_link_has_expired(referee_client, submi
     assert [response.status_code, posted.status_code, declined.status_code] == [410, 410, 410]
     page = response.content.decode()
     assert '<h1 class="h2">This link has expired</h1>' in page
-    assert "email <a href=\"mailto:programme@example.org\">programme@example.org</a>" in page
+    assert 'email <a href="mailto:programme@example.org">programme@example.org</a>' in page
     assert Reference.objects.count() == 0
 
 

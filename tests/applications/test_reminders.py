@@ -198,9 +198,7 @@ def test_the_task_run_twice_by_a_worker_sends_each_reminder_once(celery_worker_t
         OutboxEmail.objects.filter(kind="reference_reminder").values_list(
             "to", "idempotency_key", "status", "attempts"
         )
-    ) == [
-        (r.email, f"reference_reminder:{r.pk}:7", EmailStatus.SENT, 1) for r in referees
-    ]
+    ) == [(r.email, f"reference_reminder:{r.pk}:7", EmailStatus.SENT, 1) for r in referees]
     reminders = [m for m in mail.outbox if m.to != ["marker@example.org"]]
     assert sorted(m.to[0] for m in reminders) == [r.email for r in referees]
     assert {m.subject for m in reminders} == {

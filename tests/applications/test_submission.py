@@ -173,17 +173,13 @@ def test_replacing_a_referee_asks_the_new_one_once_and_retires_the_old_link(
     response = client.get(old_link)
     assert response.status_code == 410
     assert "This reference is no longer needed" in response.content.decode()
-    assert client.get(
-        reference_link("reference_request", "cleo@example.org")
-    ).status_code == 200
+    assert client.get(reference_link("reference_request", "cleo@example.org")).status_code == 200
 
 
 def test_changing_only_a_referees_phone_sends_nothing_new(signed_in, submitted):
     referee = submitted.referees.get(position=1)
 
-    signed_in.post(
-        "/apply/referees/", {**STEP_DATA["referees"], "referee1-phone": "0161 496 0123"}
-    )
+    signed_in.post("/apply/referees/", {**STEP_DATA["referees"], "referee1-phone": "0161 496 0123"})
 
     referee.refresh_from_db()
     assert (referee.phone, referee.replaced_at) == ("0161 496 0123", None)
@@ -222,7 +218,7 @@ def test_after_the_deadline_the_form_shows_the_closed_page(signed_in, open_editi
     response = signed_in.get("/apply/about/")
 
     page = response.content.decode()
-    assert "<h1 class=\"h2\">Applications are closed</h1>" in page
+    assert '<h1 class="h2">Applications are closed</h1>' in page
     assert f"Applications for {open_edition.name} closed at" in page
     assert "Your draft was not submitted" not in page
     assert Application.objects.count() == 0
@@ -238,8 +234,9 @@ def test_after_the_deadline_a_draft_cannot_be_submitted_and_its_owner_is_told_wh
 
     page = response.content.decode()
     assert "Applications are closed" in page
-    assert "Your draft was not submitted before the deadline, so it can no longer be submitted." in (
-        " ".join(page.split())
+    assert (
+        "Your draft was not submitted before the deadline, so it can no longer be submitted."
+        in (" ".join(page.split()))
     )
     application = Application.objects.get()
     assert (application.status, application.submitted_at) == ("draft", None)

@@ -97,8 +97,11 @@ def test_health_answers_503_when_the_broker_is_down(client, db, settings):
     [
         (None, ["Home", "Your application", "Your account"]),
         ("Facilitator", ["Home", "Your application", "Your account"]),
-        ("Reviewer", ["Home", "Staff admin", "Your account"]),
-        ("Programme admin", ["Home", "Staff admin", "Editions", "Outbox", "Your account"]),
+        ("Reviewer", ["Home", "Reviews", "Staff admin", "Your account"]),
+        (
+            "Programme admin",
+            ["Home", "Selection", "Staff admin", "Editions", "Outbox", "Your account"],
+        ),
     ],
 )
 def test_navigation_depends_on_the_role(client, db, role, nav):

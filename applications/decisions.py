@@ -1,0 +1,408 @@
+"""Decisions, their release on decision day, and the offers that follow.
+
+One function owns each change: `decision_record` (and its bulk form), `decisions_release`,
+`offer_respond`, `offers_lapse`, `waitlist_offer_next`. Decisions change freely until release;
+after it they are frozen and every applicant has had exactly one outcome email (the outbox key
+`decision:<edition pk>:<application pk>` makes that a database fact).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape, linebreaks
+
+from panitch import outbox
+from panitch.enums import Role
+from panitch.models import Edition, OutboxEmail, User
+
+from .enums import ApplicationStatus, ConfirmedWeekend, Decision, OfferStatus
+from .models import Application, DecisionChange, DecisionRelease, OutcomeEmail
+
+WARN_DAYS_BEFORE = 3
+MIN_OFFER_DAYS = 7
+
+
+class ReleaseBlocked(ValidationError):
+    """Some submitted applications have no decision yet."""
+
+    def __init__(self, missing: list[Application]):
+        self.missing = missing
+        names = ", ".join(a.reference_number for a in missing[:20])
+        more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
+        super().__init__(
+            f"{len(missing)} submitted application(s) have no decision yet: {names}{more}."
+        )
+
+
+def _ensure_not_released(edition: Edition) -> None:
+    if DecisionRelease.objects.filter(edition=edition).exists():
+        raise ValidationError("Decisions for this edition have been released and are frozen.")
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    application: Application,
+    decision: str,
+    by: User,
+    waitlist_rank: int | None = None,
+    note: str = "",
+) -> Application:
+    """Set (or change) an application's decision before release, keeping the audit trail."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _ensure_not_released(application.edition)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise ValidationError(f"{application.reference_number} is not a submitted application.")
+    if decision not in Decision.values:
+        raise ValidationError(f"“{decision}” is not a decision.")
+    if decision == Decision.WAITLISTED and waitlist_rank is None:
+        top = Application.objects.filter(
+            edition=application.edition, decision=Decision.WAITLISTED
+        ).aggregate(top=Max("waitlist_rank"))["top"]
+        waitlist_rank = (top or 0) + 1
+    if decision != Decision.WAITLISTED:
+        waitlist_rank = None
+    now = timezone.now()
+    application.decision = decision
+    application.waitlist_rank = waitlist_rank
+    application.decided_by = by
+    application.decided_at = now
+    application.save(
+        update_fields=["decision", "waitlist_rank", "decided_by", "decided_at", "updated_at"]
+    )
+    DecisionChange.objects.create(
+        application=application,
+        decision=decision,
+        waitlist_rank=waitlist_rank,
+        changed_by=by,
+        changed_at=now,
+        note=note,
+    )
+    return application
+
+
+@transaction.atomic
+def decisions_record_bulk(*, applications, decision: str, by: User) -> int:
+    count = 0
+    for application in applications.order_by("pk"):
+        decision_record(application=application, decision=decision, by=by)
+        count += 1
+    return count
+
+
+def decisions_missing(*, edition: Edition):
+    return Application.objects.filter(
+        edition=edition, status=ApplicationStatus.SUBMITTED, decision=""
+    ).order_by("pk")
+
+
+def _programme_admins():
+    return User.objects.filter(groups__name=Role.PROGRAMME_ADMIN.value, is_active=True)
+
+
+def _warn_missing(*, edition: Edition, missing: list[Application], moment: str) -> int:
+    """Tell programme admins what blocks the release; once per admin per moment."""
+    sent = 0
+    for admin_user in _programme_admins():
+        key = f"decisions_missing:{edition.pk}:{moment}:{admin_user.pk}"
+        if OutboxEmail.objects.filter(idempotency_key=key).exists():
+            continue
+        outbox.queue(
+            kind="decisions_missing",
+            to=admin_user.email,
+            key=key,
+            template="decisions_missing",
+            context={
+                "edition": edition,
+                "missing": missing,
+                "at_release": moment == "at-release",
+                "admin_url": settings.PANITCH_BASE_URL
+                + reverse("admin:applications_application_changelist")
+                + f"?edition__id__exact={edition.pk}&status__exact=submitted&decision=none",
+            },
+        )
+        sent += 1
+    return sent
+
+
+def default_wording(decision: str) -> dict:
+    """The wording shipped in templates/emails/, as a starting point for staff edits."""
+    from django.template.loader import get_template
+
+    def source(name):
+        return get_template(f"emails/decision_{decision}.{name}").template.source.strip()
+
+    return {"subject": source("subject.txt"), "body_text": source("txt")}
+
+
+def outcome_email_for(application: Application, *, wording: OutcomeEmail | None = None) -> dict:
+    """Subject and bodies of this application's outcome email, from the editable wording."""
+    if wording is None:
+        wording = OutcomeEmail.objects.filter(decision=application.decision).first()
+    context = outbox.email_context(
+        name=application.applicant.first_name or application.applicant.email,
+        edition=application.edition,
+        application=application,
+        offer_url=settings.PANITCH_BASE_URL + reverse("applications:offer"),
+        offer_deadline=application.offer_deadline or application.edition.offer_response_deadline,
+    )
+    if wording is None:
+        subject, text, html = outbox.render(
+            template=f"decision_{application.decision}", context=context
+        )
+        return {"subject": subject, "text": text, "html": html}
+    subject = Template(wording.subject).render(Context(context))
+    text = Template(wording.body_text).render(Context(context, autoescape=False))
+    if wording.body_html:
+        body = Template(wording.body_html).render(Context(context))
+    else:
+        body = linebreaks(escape(text))
+    html = render_to_string("emails/wrapper.html", {**context, "body": body, "subject": subject})
+    return {"subject": " ".join(subject.split()), "text": text.strip() + "\n", "html": html}
+
+
+def decisions_release(
+    *, edition: Edition, by: User | None = None, at: dt.datetime | None = None
+) -> DecisionRelease:
+    """Release the edition's decisions: one outcome email per submitted application, ever.
+
+    Safe to run twice and from two places at once: the edition row is locked, the release row is
+    unique per edition, and each email's outbox key is unique per application.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        edition = Edition.objects.select_for_update().get(pk=edition.pk)
+        existing = DecisionRelease.objects.filter(edition=edition).first()
+        if existing:
+            return existing
+        missing = list(decisions_missing(edition=edition).select_related("edition"))
+        if missing:
+            raise ReleaseBlocked(missing)
+        applications = list(
+            Application.objects.filter(edition=edition, status=ApplicationStatus.SUBMITTED)
+            .select_related("applicant", "edition")
+            .order_by("pk")
+        )
+        offer_deadline = max(edition.offer_response_deadline, at + dt.timedelta(days=1))
+        Application.objects.filter(
+            edition=edition, status=ApplicationStatus.SUBMITTED, decision=Decision.ACCEPTED
+        ).update(offer_status=OfferStatus.OFFERED, offered_at=at, offer_deadline=offer_deadline)
+        emails = []
+        for application in applications:
+            if application.decision == Decision.ACCEPTED:
+                application.offer_deadline = offer_deadline
+            emails.append(
+                {
+                    "kind": f"decision_{application.decision}",
+                    "to": application.applicant.email,
+                    "key": f"decision:{edition.pk}:{application.pk}",
+                    **outcome_email_for(application),
+                }
+            )
+        queued = outbox.queue_many(emails)
+        return DecisionRelease.objects.create(
+            edition=edition, released_at=at, released_by=by, emails_queued=queued
+        )
+
+
+def release_due(*, at: dt.datetime | None = None) -> list[DecisionRelease]:
+    """Beat: release every edition whose moment has come; warn admins about what blocks it."""
+    at = at or timezone.now()
+    released = []
+    for edition in Edition.objects.filter(decisions_release_at__lte=at, release__isnull=True):
+        try:
+            released.append(decisions_release(edition=edition, at=at))
+        except ReleaseBlocked as blocked:
+            with transaction.atomic():
+                _warn_missing(edition=edition, missing=blocked.missing, moment="at-release")
+    soon = at + dt.timedelta(days=WARN_DAYS_BEFORE)
+    for edition in Edition.objects.filter(
+        decisions_release_at__gt=at, decisions_release_at__lte=soon, release__isnull=True
+    ):
+        missing = list(decisions_missing(edition=edition).select_related("edition"))
+        if missing:
+            with transaction.atomic():
+                _warn_missing(edition=edition, missing=missing, moment="before")
+    return released
+
+
+# Offers
+
+
+@transaction.atomic
+def offer_respond(
+    *, application: Application, by: User, accept: bool, weekend: str = ""
+) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != by.pk:
+        raise ValidationError("Only the applicant can answer this offer.")
+    if application.offer_status != OfferStatus.OFFERED:
+        raise ValidationError("There is no open offer to answer.")
+    now = timezone.now()
+    if application.offer_deadline and now > application.offer_deadline:
+        raise ValidationError("The deadline to answer this offer has passed.")
+    if accept and weekend not in ConfirmedWeekend.values:
+        raise ValidationError({"weekend": "Tell us which weekend you can come to."})
+    application.offer_status = OfferStatus.CONFIRMED if accept else OfferStatus.DECLINED
+    application.confirmed_weekend = weekend if accept else ""
+    application.offer_responded_at = now
+    application.save(
+        update_fields=["offer_status", "confirmed_weekend", "offer_responded_at", "updated_at"]
+    )
+    return application
+
+
+def offers_lapse(*, at: dt.datetime | None = None) -> int:
+    at = at or timezone.now()
+    return Application.objects.filter(
+        offer_status=OfferStatus.OFFERED, offer_deadline__lt=at
+    ).update(offer_status=OfferStatus.LAPSED)
+
+
+def places_free(*, edition: Edition) -> int:
+    """Places not taken: capacity minus offers that are open or confirmed."""
+    taken = Application.objects.filter(
+        edition=edition, offer_status__in=[OfferStatus.OFFERED, OfferStatus.CONFIRMED]
+    ).count()
+    return max(edition.places - taken, 0)
+
+
+@transaction.atomic
+def waitlist_offer_next(*, edition: Edition, by: User) -> Application | None:
+    """Offer a freed place to the top of the waitlist: decision changes, offer email once."""
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    if not DecisionRelease.objects.filter(edition=edition).exists():
+        raise ValidationError("Places are offered from the waitlist only after release.")
+    if places_free(edition=edition) == 0:
+        raise ValidationError("No place is free: every place is offered or confirmed.")
+    application = (
+        Application.objects.select_for_update()
+        .filter(edition=edition, decision=Decision.WAITLISTED, status=ApplicationStatus.SUBMITTED)
+        .order_by("waitlist_rank", "pk")
+        .select_related("applicant", "edition")
+        .first()
+    )
+    if application is None:
+        raise ValidationError("Nobody is left on the waitlist.")
+    now = timezone.now()
+    application.decision = Decision.ACCEPTED
+    application.waitlist_rank = None
+    application.decided_by = by
+    application.decided_at = now
+    application.offer_status = OfferStatus.OFFERED
+    application.offered_at = now
+    application.offer_deadline = max(
+        edition.offer_response_deadline, now + dt.timedelta(days=MIN_OFFER_DAYS)
+    )
+    application.save(
+        update_fields=[
+            "decision",
+            "waitlist_rank",
+            "decided_by",
+            "decided_at",
+            "offer_status",
+            "offered_at",
+            "offer_deadline",
+            "updated_at",
+        ]
+    )
+    DecisionChange.objects.create(
+        application=application,
+        decision=Decision.ACCEPTED,
+        changed_by=by,
+        changed_at=now,
+        note="Offered a freed place from the waitlist",
+    )
+    outbox.queue(
+        kind="offer_from_waitlist",
+        to=application.applicant.email,
+        key=f"offer_from_waitlist:{application.pk}",
+        template="offer_from_waitlist",
+        context={
+            "name": application.applicant.first_name or application.applicant.email,
+            "edition": edition,
+            "offer_url": settings.PANITCH_BASE_URL + reverse("applications:offer"),
+            "offer_deadline": application.offer_deadline,
+        },
+    )
+    return application
+
+
+def offer_reminders(*, at: dt.datetime | None = None) -> int:
+    """Remind people with an open offer, at each configured point before their deadline, once."""
+    at = at or timezone.now()
+    sent = 0
+    offers = Application.objects.filter(
+        offer_status=OfferStatus.OFFERED, offer_deadline__gt=at
+    ).select_related("applicant", "edition")
+    for application in offers:
+        due = [
+            days
+            for days in settings.OFFER_REMINDER_DAYS
+            if application.offer_deadline - dt.timedelta(days=days) <= at
+            and application.offered_at < application.offer_deadline - dt.timedelta(days=days)
+        ]
+        if not due:
+            continue
+        key = f"offer_reminder:{application.pk}:{min(due)}"
+        if OutboxEmail.objects.filter(idempotency_key=key).exists():
+            continue
+        with transaction.atomic():
+            outbox.queue(
+                kind="offer_reminder",
+                to=application.applicant.email,
+                key=key,
+                template="offer_reminder",
+                context={
+                    "name": application.applicant.first_name or application.applicant.email,
+                    "edition": application.edition,
+                    "offer_url": settings.PANITCH_BASE_URL + reverse("applications:offer"),
+                    "offer_deadline": application.offer_deadline,
+                },
+            )
+        sent += 1
+    return sent
+
+
+def release_emails(*, edition: Edition):
+    """The outcome emails of an edition's release."""
+    return OutboxEmail.objects.filter(idempotency_key__startswith=f"decision:{edition.pk}:")
+
+
+def release_counts(*, edition: Edition) -> dict:
+    from django.db.models import Count
+
+    counts = dict(release_emails(edition=edition).values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in ("pending", "sent", "failed")}
+
+
+def release_resend_failed(*, edition: Edition) -> int:
+    failed = list(release_emails(edition=edition).filter(status="failed"))
+    for email in failed:
+        outbox.resend(email=email)
+    return len(failed)
+
+
+def offer_counts(*, edition: Edition) -> dict:
+    from django.db.models import Count
+
+    counts = dict(
+        Application.objects.filter(edition=edition)
+        .exclude(offer_status="")
+        .values_list("offer_status")
+        .annotate(n=Count("pk"))
+    )
+    waitlist = Application.objects.filter(
+        edition=edition, decision=Decision.WAITLISTED, status=ApplicationStatus.SUBMITTED
+    ).count()
+    return {
+        **{status: counts.get(status, 0) for status in OfferStatus.values},
+        "waitlist": waitlist,
+    }

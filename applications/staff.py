@@ -1,0 +1,182 @@
+"""Staff pages: the reviewer's list and review page, and the selection dashboard."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from rules.contrib.views import permission_required
+
+from panitch.models import Edition
+
+from . import dashboard, decisions, reviews
+from .models import DecisionRelease
+from .review_forms import ConflictForm, ReviewForm
+from .tasks import release_decisions
+
+FILTERS = {
+    "todo": "Not yet reviewed by me",
+    "references": "References complete",
+    "undecided": "Needs a decision",
+}
+
+
+@login_required
+@permission_required("applications.review_application", raise_exception=True)
+def review_list(request):
+    edition = Edition.objects.current()
+    applications = reviews.for_reviewer(reviewer=request.user, edition=edition)
+    active = request.GET.get("show", "")
+    if active == "todo":
+        applications = applications.filter(reviewed_by_me=False)
+    elif active == "references":
+        applications = applications.filter(references_received__gte=2)
+    elif active == "undecided":
+        applications = applications.filter(decision="")
+    return render(
+        request,
+        "applications/staff/review_list.html",
+        {
+            "edition": edition,
+            "applications": applications,
+            "filters": FILTERS,
+            "active": active,
+        },
+    )
+
+
+@login_required
+@permission_required("applications.review_application", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def review_detail(request, pk):
+    application = reviews.for_review_page(reviewer=request.user, pk=pk)
+    mine = next((r for r in application.reviews.all() if r.reviewer_id == request.user.pk), None)
+    form = ReviewForm(request.POST or None, instance=mine)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reviews.review_submit(
+                application=application, reviewer=request.user, scores=form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Your review of {application.reference_number} is saved.")
+            return redirect("applications:review_detail", pk=application.pk)
+    others = [r for r in application.reviews.all() if r.reviewer_id != request.user.pk]
+    return render(
+        request,
+        "applications/staff/review_detail.html",
+        {
+            "application": application,
+            "blind": application.edition.blind_review,
+            "referees": application.active_referees,
+            "form": form,
+            "mine": mine,
+            # Others' scores only once your own is in, so they cannot sway it.
+            "others": others if mine else None,
+            "summary": reviews.ScoreSummary.of(application.reviews.all()) if mine else None,
+            "conflict_form": ConflictForm(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@permission_required("applications.review_application", raise_exception=True)
+@require_POST
+def review_conflict(request, pk):
+    application = reviews.for_review_page(reviewer=request.user, pk=pk)
+    form = ConflictForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    reviews.review_declare_conflict(application=application, reviewer=request.user, reason=reason)
+    messages.success(
+        request,
+        f"Thank you. {application.reference_number} is off your list and your review of it, "
+        "if any, is withdrawn.",
+    )
+    return redirect("applications:review_list")
+
+
+@login_required
+def selection_dashboard(request, edition_id=None):
+    if not request.user.has_perm("applications.decide_application"):
+        raise PermissionDenied
+    edition = get_object_or_404(Edition, pk=edition_id) if edition_id else Edition.objects.current()
+    if edition is None:
+        raise PermissionDenied
+    return render(
+        request,
+        "applications/staff/dashboard.html",
+        {
+            "edition": edition,
+            "editions": Edition.objects.order_by("-year"),
+            "figures": dashboard.figures(edition=edition),
+            "release": DecisionRelease.objects.filter(edition=edition).first(),
+            "release_counts": decisions.release_counts(edition=edition),
+            "places_free": decisions.places_free(edition=edition),
+            "offers": decisions.offer_counts(edition=edition),
+        },
+    )
+
+
+def _programme_admin_edition(request, edition_id):
+    if not request.user.has_perm("applications.decide_application"):
+        raise PermissionDenied
+    return get_object_or_404(Edition, pk=edition_id)
+
+
+@login_required
+@require_POST
+def assign_reviewers(request, edition_id):
+    edition = _programme_admin_edition(request, edition_id)
+    try:
+        count = reviews.reviews_assign(edition=edition)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{count} new review assignment(s) made.")
+    return redirect("applications:selection_dashboard_for", edition_id=edition.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def release(request, edition_id):
+    """Release decisions before their time, after a confirmation step."""
+    edition = _programme_admin_edition(request, edition_id)
+    missing = list(decisions.decisions_missing(edition=edition).select_related("edition"))
+    released = DecisionRelease.objects.filter(edition=edition).first()
+    if request.method == "POST" and not released and not missing:
+        if request.POST.get("confirm") != edition.name:
+            messages.error(request, f"Type {edition.name} to confirm the release.")
+        else:
+            release_decisions.delay_on_commit(edition_id=edition.pk, by_id=request.user.pk)
+            messages.success(
+                request,
+                "The release has started: every applicant is being sent their outcome email.",
+            )
+            return redirect("applications:selection_dashboard_for", edition_id=edition.pk)
+    return render(
+        request,
+        "applications/staff/release.html",
+        {
+            "edition": edition,
+            "missing": missing,
+            "released": released,
+            "submitted": decisions.Application.objects.filter(
+                edition=edition, status="submitted"
+            ).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def offer_next(request, edition_id):
+    edition = _programme_admin_edition(request, edition_id)
+    try:
+        application = decisions.waitlist_offer_next(edition=edition, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The free place is offered to {application.reference_number}.")
+    return redirect("applications:selection_dashboard_for", edition_id=edition.pk)
