@@ -142,30 +142,50 @@ def default_wording(decision: str) -> dict:
     return {"subject": source("subject.txt"), "body_text": source("txt")}
 
 
-def outcome_email_for(application: Application, *, wording: OutcomeEmail | None = None) -> dict:
-    """Subject and bodies of this application's outcome email, from the editable wording."""
-    if wording is None:
-        wording = OutcomeEmail.objects.filter(decision=application.decision).first()
-    context = outbox.email_context(
-        name=application.applicant.first_name or application.applicant.email,
-        edition=application.edition,
-        application=application,
-        offer_url=settings.PANITCH_BASE_URL + reverse("applications:offer"),
-        offer_deadline=application.offer_deadline or application.edition.offer_response_deadline,
-    )
-    if wording is None:
-        subject, text, html = outbox.render(
-            template=f"decision_{application.decision}", context=context
+class OutcomeRenderer:
+    """Renders outcome emails, compiling each decision's wording once (a release renders many)."""
+
+    def __init__(self, wordings: dict[str, OutcomeEmail] | None = None):
+        if wordings is None:
+            wordings = {w.decision: w for w in OutcomeEmail.objects.all()}
+        self.compiled = {
+            decision: (
+                Template(w.subject),
+                Template(w.body_text),
+                Template(w.body_html) if w.body_html else None,
+            )
+            for decision, w in wordings.items()
+        }
+        self.offer_url = settings.PANITCH_BASE_URL + reverse("applications:offer")
+
+    def render(self, application: Application) -> dict:
+        context = outbox.email_context(
+            name=application.applicant.first_name or application.applicant.email,
+            edition=application.edition,
+            application=application,
+            offer_url=self.offer_url,
+            offer_deadline=application.offer_deadline
+            or application.edition.offer_response_deadline,
+        )
+        if application.decision not in self.compiled:
+            subject, text, html = outbox.render(
+                template=f"decision_{application.decision}", context=context
+            )
+            return {"subject": subject, "text": text, "html": html}
+        subject_t, text_t, html_t = self.compiled[application.decision]
+        subject = " ".join(subject_t.render(Context(context)).split())
+        text = text_t.render(Context(context, autoescape=False)).strip() + "\n"
+        body = html_t.render(Context(context)) if html_t else linebreaks(escape(text))
+        html = render_to_string(
+            "emails/wrapper.html", {**context, "body": body, "subject": subject}
         )
         return {"subject": subject, "text": text, "html": html}
-    subject = Template(wording.subject).render(Context(context))
-    text = Template(wording.body_text).render(Context(context, autoescape=False))
-    if wording.body_html:
-        body = Template(wording.body_html).render(Context(context))
-    else:
-        body = linebreaks(escape(text))
-    html = render_to_string("emails/wrapper.html", {**context, "body": body, "subject": subject})
-    return {"subject": " ".join(subject.split()), "text": text.strip() + "\n", "html": html}
+
+
+def outcome_email_for(application: Application, *, wording: OutcomeEmail | None = None) -> dict:
+    """Subject and bodies of this application's outcome email, from the editable wording."""
+    wordings = {wording.decision: wording} if wording else None
+    return OutcomeRenderer(wordings).render(application)
 
 
 def decisions_release(
@@ -194,6 +214,7 @@ def decisions_release(
         Application.objects.filter(
             edition=edition, status=ApplicationStatus.SUBMITTED, decision=Decision.ACCEPTED
         ).update(offer_status=OfferStatus.OFFERED, offered_at=at, offer_deadline=offer_deadline)
+        renderer = OutcomeRenderer()
         emails = []
         for application in applications:
             if application.decision == Decision.ACCEPTED:
@@ -203,7 +224,7 @@ def decisions_release(
                     "kind": f"decision_{application.decision}",
                     "to": application.applicant.email,
                     "key": f"decision:{edition.pk}:{application.pk}",
-                    **outcome_email_for(application),
+                    **renderer.render(application),
                 }
             )
         queued = outbox.queue_many(emails)

@@ -24,6 +24,13 @@ def yes_no(label, help_text=""):
     )
 
 
+def weekend_label(starts, ends, city) -> str:
+    """“7–8 August in London”, or “31 January–1 February in London” across a month's end."""
+    same_month = (starts.year, starts.month) == (ends.year, ends.month)
+    first = f"{starts:%-d}" if same_month else f"{starts:%-d %B}"
+    return f"{first}–{ends:%-d %B} in {city}"
+
+
 def no_form_tag_helper():
     helper = FormHelper()
     helper.form_tag = False
@@ -196,8 +203,8 @@ class AvailabilityForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         e = self.edition
-        a = f"{e.weekend_a_starts_on:%-d}–{e.weekend_a_ends_on:%-d %B} in {e.weekend_a_city}"
-        b = f"{e.weekend_b_starts_on:%-d}–{e.weekend_b_ends_on:%-d %B} in {e.weekend_b_city}"
+        a = weekend_label(e.weekend_a_starts_on, e.weekend_a_ends_on, e.weekend_a_city)
+        b = weekend_label(e.weekend_b_starts_on, e.weekend_b_ends_on, e.weekend_b_city)
         self.fields["weekend_choice"].choices = [
             (WeekendChoice.A, f"Only weekend A: {a}"),
             (WeekendChoice.B, f"Only weekend B: {b}"),

@@ -1,6 +1,7 @@
 from django import forms
 
 from .enums import ConfirmedWeekend, ReviewRecommendation
+from .forms import weekend_label
 from .models import SCORE_CHOICES, Review
 
 
@@ -52,16 +53,17 @@ class OfferForm(forms.Form):
 
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
+        e = edition
         self.fields["weekend"].choices = [
             (
                 ConfirmedWeekend.A,
-                f"Weekend A: {edition.weekend_a_starts_on:%-d}–"
-                f"{edition.weekend_a_ends_on:%-d %B} in {edition.weekend_a_city}",
+                "Weekend A: "
+                + weekend_label(e.weekend_a_starts_on, e.weekend_a_ends_on, e.weekend_a_city),
             ),
             (
                 ConfirmedWeekend.B,
-                f"Weekend B: {edition.weekend_b_starts_on:%-d}–"
-                f"{edition.weekend_b_ends_on:%-d %B} in {edition.weekend_b_city}",
+                "Weekend B: "
+                + weekend_label(e.weekend_b_starts_on, e.weekend_b_ends_on, e.weekend_b_city),
             ),
             (ConfirmedWeekend.BOTH, "Either weekend"),
         ]

@@ -138,3 +138,30 @@ def celery_worker_thread(transactional_db):
 def referee_client():
     """A second browser, with no account: the referee following the link in their email."""
     return Client()
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(
+        role="Reviewer", first_name="Rosa", last_name="Lamb", email="rosa.reviewer@example.org"
+    )
+
+
+@pytest.fixture
+def programme_admin_user(db):
+    return UserFactory(
+        role="Programme admin", first_name="Pat", last_name="Hale", email="pat.admin@example.org"
+    )
+
+
+@pytest.fixture
+def client_for():
+    """A browser of its own, signed in as the given person (or anonymous for None)."""
+
+    def make(user=None):
+        browser = Client()
+        if user is not None:
+            browser.force_login(user)
+        return browser
+
+    return make

@@ -9,8 +9,8 @@ import secrets
 import factory
 from django.utils import timezone
 
-from applications.enums import ApplicationStatus, Recommendation
-from applications.models import Application, Referee, Reference
+from applications.enums import ApplicationStatus, Recommendation, ReviewRecommendation
+from applications.models import Application, Referee, Reference, Review
 from tests.factories import EditionFactory, UserFactory
 
 
@@ -96,3 +96,19 @@ def application_with_referees(*, references=0, **kwargs) -> Application:
         if position <= references:
             ReferenceFactory(referee=referee)
     return application
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """One reviewer's scores, straight in the database (tests of the pages post the form)."""
+
+    class Meta:
+        model = Review
+
+    application = factory.SubFactory(ApplicationFactory)
+    reviewer = factory.SubFactory(UserFactory, role="Reviewer")
+    commitment = 3
+    experience = 3
+    project = 3
+    potential = 3
+    recommendation = ReviewRecommendation.MAYBE
+    comment = ""

@@ -1,6 +1,7 @@
 from django.core.management import call_command
+from django.utils import timezone
 
-from applications.models import Application
+from applications.models import Application, Review
 from panitch.models import Edition, OutboxEmail, User
 
 
@@ -39,6 +40,23 @@ def test_demo_data_has_an_edition_open_for_applications_with_one_submitted(db):
     ) == [("applicant1@example.org", "submitted"), ("applicant2@example.org", "draft")]
     assert sorted(OutboxEmail.objects.values_list("kind", "to")) == [
         ("application_received", "applicant1@example.org"),
-        ("reference_request", "ada.referee@example.org"),
-        ("reference_request", "ben.referee@example.org"),
+        ("reference_request", "ada.referee.3@example.org"),
+        ("reference_request", "ben.referee.3@example.org"),
     ]
+
+
+def test_demo_data_has_an_edition_waiting_for_decision_day(db):
+    call_command("load_demo_data")
+    call_command("load_demo_data")
+
+    deciding = Edition.objects.get(year=timezone.localdate().year)
+    assert deciding.decisions_release_at > timezone.now()
+    assert sorted(
+        Application.objects.filter(edition=deciding).values_list(
+            "applicant__email", "status", "decision"
+        )
+    ) == [
+        ("applicant2@example.org", "submitted", "waitlisted"),
+        ("applicant3@example.org", "submitted", "accepted"),
+    ]
+    assert Review.objects.filter(application__edition=deciding).count() == 2

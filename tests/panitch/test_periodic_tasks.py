@@ -1,0 +1,21 @@
+from django_celery_beat.models import PeriodicTask
+from django_celery_beat.schedulers import DatabaseScheduler
+
+from panitch.celery import app as celery_app
+
+
+def test_beat_writes_the_schedule_once_however_often_it_starts(transactional_db):
+    DatabaseScheduler(app=celery_app)
+    DatabaseScheduler(app=celery_app)
+
+    tasks = dict(
+        PeriodicTask.objects.exclude(name="celery.backend_cleanup").values_list("name", "task")
+    )
+    assert tasks == {
+        "outbox: send pending and stuck emails": "panitch.tasks.outbox_sweep",
+        "applications: release decisions and manage offers": "applications.tasks.decision_day",
+        "applications: remind referees": "applications.tasks.remind_referees",
+    }
+    assert (
+        PeriodicTask.objects.get(name="outbox: send pending and stuck emails").interval.every == 60
+    )
