@@ -1,10 +1,12 @@
 import uuid
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Avg, F, Max, Min, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
+from django.template import Template, TemplateSyntaxError
 from django.template.response import TemplateResponse
 from django.urls import path
 from import_export import fields, resources
@@ -206,6 +208,18 @@ def _score_stat(function):
 
 
 IDENTIFYING = {"applicant", "pronouns", "phone", "postcode", "membership_reference"}
+# Shown to programme admins only.
+DECIDING = {
+    "decision",
+    "waitlist_rank",
+    "decided_by",
+    "decided_at",
+    "offer_status",
+    "offered_at",
+    "offer_deadline",
+    "offer_responded_at",
+    "confirmed_weekend",
+}
 
 
 @admin.register(Application)
@@ -326,13 +340,37 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         if _is_programme_admin(request):
-            return [*self.list_display, "decision", "waitlist_rank", "score"]
+            # What a decision rests on comes first, so it fits without scrolling sideways.
+            return [
+                "reference_number",
+                "applicant_name",
+                "decision",
+                "waitlist_rank",
+                "score",
+                "references",
+                "status",
+                "region",
+                "weekend_choice",
+                "edition",
+                "submitted_at",
+            ]
         return [name for name in self.list_display if name != "applicant_name"]
 
     def get_list_filter(self, request):
         if _is_programme_admin(request):
             return self.list_filter
         return [f for f in self.list_filter if f is not DecisionFilter]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Reviewers cannot probe what they are not shown through URL filters
+        # (?phone__startswith=..., ?decision=accepted).
+        if (
+            request is not None
+            and not _is_programme_admin(request)
+            and lookup.split("__", 1)[0] in IDENTIFYING | DECIDING
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_search_fields(self, request):
         if _is_programme_admin(request):
@@ -454,8 +492,34 @@ class DecisionReleaseAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} failed outcome email(s) queued to send again.")
 
 
+class OutcomeEmailForm(forms.ModelForm):
+    """Checks the wording compiles now, not when the release renders it on decision day."""
+
+    class Meta:
+        model = OutcomeEmail
+        fields = ["decision", "subject", "body_text", "body_html"]
+
+    def _compiled(self, name):
+        value = self.cleaned_data[name]
+        try:
+            Template(value)
+        except TemplateSyntaxError as error:
+            raise ValidationError(f"This is not a valid template: {error}") from error
+        return value
+
+    def clean_subject(self):
+        return self._compiled("subject")
+
+    def clean_body_text(self):
+        return self._compiled("body_text")
+
+    def clean_body_html(self):
+        return self._compiled("body_html")
+
+
 @admin.register(OutcomeEmail)
 class OutcomeEmailAdmin(admin.ModelAdmin):
+    form = OutcomeEmailForm
     list_display = ["decision", "subject", "updated_at"]
     change_form_template = "admin/applications/outcomeemail/change_form.html"
     fields = ["decision", "subject", "body_text", "body_html"]
@@ -487,7 +551,8 @@ class OutcomeEmailAdmin(admin.ModelAdmin):
         applications = Application.objects.filter(decision=wording.decision).select_related(
             "applicant", "edition"
         )
-        chosen = applications.filter(pk=request.GET.get("application") or 0).first()
+        asked = request.GET.get("application", "")
+        chosen = applications.filter(pk=asked).first() if asked.isdigit() else None
         chosen = chosen or applications.order_by("-pk").first()
         rendered = decisions.outcome_email_for(chosen, wording=wording) if chosen else None
         if request.method == "POST" and rendered:

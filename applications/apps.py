@@ -9,13 +9,14 @@ class ApplicationsConfig(AppConfig):
     def navigation_items(self, user):
         from panitch.navigation import NavItem, is_staff_role
 
+        if not is_staff_role(user):
+            # Applicants and participants: no permission lookups needed to know this.
+            return [NavItem("Your application", reverse("applications:dashboard"))]
         items = []
         if user.has_perm("applications.review_application"):
             items.append(NavItem("Reviews", reverse("applications:review_list")))
         if user.has_perm("applications.decide_application"):
             items.append(NavItem("Selection", reverse("applications:selection_dashboard")))
-        if not is_staff_role(user):
-            items.append(NavItem("Your application", reverse("applications:dashboard")))
         return items
 
     def load_demo_data(self):

@@ -6,7 +6,7 @@ from django.db.models import Avg, Count, Q
 
 from panitch.models import Edition
 
-from .enums import ApplicationStatus, Decision, Region, WeekendChoice
+from .enums import ApplicationStatus, Decision, OfferStatus, Region, WeekendChoice
 from .models import Application, Review
 
 
@@ -52,11 +52,11 @@ def figures(*, edition: Edition) -> dict:
         row["accepted"] += n if decision == Decision.ACCEPTED else 0
 
     # Totals run from 4 to 20: count them in bands of two.
-    bands = [(low, low + 1) for low in range(4, 21, 2)]
+    bands = [*((low, low + 1) for low in range(4, 20, 2)), (20, 20)]
     score_counts = dict.fromkeys(bands, 0)
     for mean in review_rows:
         low = min(max(int(mean) - (int(mean) % 2), 4), 20)
-        score_counts[(low, low + 1)] += 1
+        score_counts[(low, low + 1) if low < 20 else (20, 20)] += 1
 
     region_labels = dict(Region.choices)
     weekend_labels = {
@@ -66,7 +66,12 @@ def figures(*, edition: Edition) -> dict:
         WeekendChoice.NEITHER: "Neither",
     }
     submitted_count = by_status.get(ApplicationStatus.SUBMITTED, 0)
-    accepted = by_decision.get(Decision.ACCEPTED, 0)
+    # A place stays taken while its offer is open or confirmed, not once declined or lapsed.
+    accepted = (
+        submitted.filter(decision=Decision.ACCEPTED)
+        .exclude(offer_status__in=[OfferStatus.DECLINED, OfferStatus.LAPSED])
+        .count()
+    )
     return {
         "status": [(label, by_status.get(value, 0)) for value, label in ApplicationStatus.choices],
         "decisions": [(label, by_decision.get(value, 0)) for value, label in Decision.choices]
@@ -88,6 +93,11 @@ def figures(*, edition: Edition) -> dict:
             if row["all"]
         ],
         "weekend_capacity": edition.places,
-        "score_bars": bars([(f"{low}–{high}", n) for (low, high), n in score_counts.items()]),
+        "score_bars": bars(
+            [
+                (f"{low}–{high}" if low != high else str(low), n)
+                for (low, high), n in score_counts.items()
+            ]
+        ),
         "reviewed": len(review_rows),
     }

@@ -90,8 +90,10 @@ def decision_record(
 
 @transaction.atomic
 def decisions_record_bulk(*, applications, decision: str, by: User) -> int:
+    """Record one decision for many applications. Waitlisted ones are ranked in the
+    queryset's order: the admin action passes the list as sorted on screen (say, by score)."""
     count = 0
-    for application in applications.order_by("pk"):
+    for application in applications if applications.ordered else applications.order_by("pk"):
         decision_record(application=application, decision=decision, by=by)
         count += 1
     return count
@@ -137,7 +139,10 @@ def default_wording(decision: str) -> dict:
     from django.template.loader import get_template
 
     def source(name):
-        return get_template(f"emails/decision_{decision}.{name}").template.source.strip()
+        text = get_template(f"emails/decision_{decision}.{name}").template.source.strip()
+        # The plain-text files switch autoescaping off; staff wording is rendered that way.
+        text = text.removeprefix("{% autoescape off %}").removesuffix("{% endautoescape %}")
+        return text.strip()
 
     return {"subject": source("subject.txt"), "body_text": source("txt")}
 
@@ -173,7 +178,8 @@ class OutcomeRenderer:
             )
             return {"subject": subject, "text": text, "html": html}
         subject_t, text_t, html_t = self.compiled[application.decision]
-        subject = " ".join(subject_t.render(Context(context)).split())
+        # Subject and text are plain text: nothing in them is HTML-escaped.
+        subject = " ".join(subject_t.render(Context(context, autoescape=False)).split())
         text = text_t.render(Context(context, autoescape=False)).strip() + "\n"
         body = html_t.render(Context(context)) if html_t else linebreaks(escape(text))
         html = render_to_string(

@@ -73,6 +73,8 @@ def _ensure_can_review(application: Application, reviewer: User) -> None:
 @transaction.atomic
 def review_declare_conflict(*, application: Application, reviewer: User, reason: str = "") -> None:
     """Take the application off the reviewer's list, and any review they gave with it."""
+    if application.decision_frozen:
+        raise ValidationError("Decisions have been released: reviews can no longer change.")
     ConflictOfInterest.objects.get_or_create(
         application=application, reviewer=reviewer, defaults={"reason": reason[:300]}
     )

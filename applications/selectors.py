@@ -11,12 +11,10 @@ def open_edition() -> Edition | None:
 
 
 def application_for(*, user: User, edition: Edition) -> Application | None:
-    return (
-        Application.objects.filter(applicant=user, edition=edition)
-        .select_related("edition")
-        .prefetch_related("referees")
-        .first()
-    )
+    application = Application.objects.filter(applicant=user, edition=edition).first()
+    if application is not None:
+        application.edition = edition  # the caller's own copy: no join needed
+    return application
 
 
 def applications_for_dashboard(*, user: User):

@@ -88,7 +88,13 @@ def review_conflict(request, pk):
     application = reviews.for_review_page(reviewer=request.user, pk=pk)
     form = ConflictForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    reviews.review_declare_conflict(application=application, reviewer=request.user, reason=reason)
+    try:
+        reviews.review_declare_conflict(
+            application=application, reviewer=request.user, reason=reason
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("applications:review_detail", pk=application.pk)
     messages.success(
         request,
         f"Thank you. {application.reference_number} is off your list and your review of it, "

@@ -8,9 +8,20 @@ import rules
 
 from .enums import Role
 
-is_reviewer = rules.is_group_member(Role.REVIEWER.value)
-is_programme_admin = rules.is_group_member(Role.PROGRAMME_ADMIN.value)
-is_facilitator = rules.is_group_member(Role.FACILITATOR.value)
+
+def has_role(role: Role):
+    # Reads User.role_names, which loads the groups once per request and is shared with the
+    # navigation, instead of a query per predicate.
+    @rules.predicate(f"has_role:{role.value}")
+    def predicate(user):
+        return bool(getattr(user, "is_authenticated", False)) and role.value in user.role_names
+
+    return predicate
+
+
+is_reviewer = has_role(Role.REVIEWER)
+is_programme_admin = has_role(Role.PROGRAMME_ADMIN)
+is_facilitator = has_role(Role.FACILITATOR)
 is_staff_member = is_reviewer | is_programme_admin
 
 # The "panitch" app in the admin: editions, the outbox, accounts.

@@ -4,6 +4,7 @@ For tests that need many rows (admin lists, query counts, reminders). Tests abou
 applicant does go through the pages instead (the fill_in fixture).
 """
 
+import datetime as dt
 import secrets
 
 import factory
@@ -112,3 +113,46 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     potential = 3
     recommendation = ReviewRecommendation.MAYBE
     comment = ""
+
+
+def edition_due_for_release(**kwargs):
+    """An edition whose release time passed an hour ago; offers can be answered for weeks."""
+    now = timezone.now()
+    return EditionFactory(
+        **{
+            "year": now.year - 1,
+            "applications_open_at": now - dt.timedelta(days=40),
+            "applications_close_at": now - dt.timedelta(days=20),
+            "reference_deadline": now - dt.timedelta(days=10),
+            "decisions_release_at": now - dt.timedelta(hours=1),
+            "offer_response_deadline": now + dt.timedelta(days=14),
+            **kwargs,
+        }
+    )
+
+
+def decided_applications(*, edition, count: int) -> dict[str, str]:
+    """`count` submitted applications decided in turn accepted, waitlisted, unsuccessful, plus
+    a draft and a withdrawn application. Returns {applicant email: decision}."""
+    from applications import decisions
+
+    admin = UserFactory(email=f"decider{edition.pk}@example.org")
+    decided = {}
+    for i in range(count):
+        applicant = UserFactory(email=f"applicant{i:02d}@example.org", first_name=f"Person{i}")
+        application = application_with_referees(edition=edition, applicant=applicant)
+        decision = ["accepted", "waitlisted", "unsuccessful"][i % 3]
+        decisions.decision_record(application=application, decision=decision, by=admin)
+        decided[applicant.email] = decision
+    ApplicationFactory(
+        edition=edition,
+        applicant=UserFactory(email=f"draft{edition.pk}@example.org"),
+        status=ApplicationStatus.DRAFT,
+        submitted_at=None,
+    )
+    ApplicationFactory(
+        edition=edition,
+        applicant=UserFactory(email=f"withdrawn{edition.pk}@example.org"),
+        status=ApplicationStatus.WITHDRAWN,
+    )
+    return decided

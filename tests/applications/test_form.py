@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError
 
 from applications import privacy
+from applications.forms import weekend_label
 from applications.models import Application, EqualityMonitoring
 from tests.applications.conftest import STEP_DATA
 from tests.applications.factories import ApplicationFactory
@@ -211,10 +212,16 @@ def test_no_device_points_to_the_programme_contact(signed_in, open_edition):
 
 def test_the_availability_step_names_the_editions_weekends_and_closing_day(signed_in, open_edition):
     page = signed_in.get("/apply/availability/").content.decode()
-    a, b = open_edition.weekend_a_starts_on, open_edition.weekend_b_ends_on
+    e = open_edition
 
-    assert f"Only weekend A: {a:%-d}–" in page
-    assert f"{b:%-d %B} in Leeds" in page
+    assert (
+        "Only weekend A: " + weekend_label(e.weekend_a_starts_on, e.weekend_a_ends_on, "London")
+        in page
+    )
+    assert (
+        "Only weekend B: " + weekend_label(e.weekend_b_starts_on, e.weekend_b_ends_on, "Leeds")
+        in page
+    )
     assert f"{open_edition.closing_day:%A %-d %B %Y}, online, all day." in page
 
 
@@ -387,3 +394,12 @@ def test_the_privacy_notices_show_their_versions(client, db):
     assert '<h1 class="h2">Privacy notice for applicants</h1>' in applicant_notice
     assert '<p class="text-body-secondary">Version 2021-1</p>' in referee_notice
     assert '<h1 class="h2">Privacy notice for referees</h1>' in referee_notice
+
+
+def test_weekend_labels_name_both_months_when_a_weekend_spans_them():
+    import datetime as dt
+
+    assert weekend_label(dt.date(2027, 1, 31), dt.date(2027, 2, 1), "London") == (
+        "31 January–1 February in London"
+    )
+    assert weekend_label(dt.date(2021, 8, 7), dt.date(2021, 8, 8), "Leeds") == "7–8 August in Leeds"

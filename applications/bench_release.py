@@ -1,0 +1,790 @@
+"""Decision day, timed end to end (`manage.py bench_release`, part of `make bench`).
+
+The bench seeds an edition of its own with N submitted, decided applications in PostgreSQL,
+starts a local SMTP server (aiosmtpd, in a thread of this process) and ONE Celery worker (a
+subprocess: prefork pool, one child process doing the sending, as `make run` does with more
+children), then times `decisions_release` from the call until the SMTP server has received every
+outcome email. The server counts messages by their X-Panitch-Email header (the outbox key), so
+it sees duplicates and missing emails directly. In the same run a plain smtplib loop, in a
+process of its own as the worker is, sends as many messages of the same shape to the same
+server over one connection: the ceiling a worker could reach. It prints both, their ratio and
+whether each goal is met, and deletes everything it made.
+
+Everything the bench creates is marked: users are bench-release-<n>@bench.invalid (a reserved
+domain, so no email can reach anyone), its edition is named EDITION_NAME with contact
+EDITION_CONTACT, and its outbox keys are decision:<its edition's pk>:<application pk>. Its
+tasks go to a queue of their own (QUEUE) that only its worker reads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+import environ
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from panitch.models import Edition, OutboxEmail, User
+
+from . import decisions
+from .enums import ApplicationStatus, Decision
+from .models import Application, DecisionRelease
+
+GOAL_SECONDS = 60.0
+GOAL_RATIO = 0.5
+DEFAULT_APPLICATIONS = 20_000
+DEFAULT_TIMEOUT = 300.0
+BENCH_DOMAIN = "@bench.invalid"
+USER_PREFIX = "bench-release-"
+EDITION_NAME = "Decision-day benchmark (temporary)"
+EDITION_CONTACT = f"bench-release{BENCH_DOMAIN}"
+QUEUE = "panitch-bench-release"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/15"
+SUGGESTED_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/panitch_bench"
+FROM_EMAIL = f"Bench <{EDITION_CONTACT}>"
+BATCH = 2000
+ROOT = Path(settings.BASE_DIR)
+# Set in the environment of a re-run with other settings, so it never re-runs again.
+CHILD_FLAG = "PANITCH_BENCH_RELEASE_CHILD"
+
+
+class BenchError(Exception):
+    pass
+
+
+def bench_email(n: int) -> str:
+    return f"{USER_PREFIX}{n}{BENCH_DOMAIN}"
+
+
+# --- Where it runs -----------------------------------------------------------------------------
+
+SQLITE_REFUSAL = (
+    "bench_release measures decision day on PostgreSQL and refuses to run on SQLite. "
+    f"Point it at a PostgreSQL database made for it, e.g. DATABASE_URL={SUGGESTED_DATABASE_URL} "
+    "(create it, run `manage.py migrate` against it) or pass --database-url."
+)
+
+
+def check_database(settings_dict: dict) -> None:
+    if "sqlite" in settings_dict.get("ENGINE", ""):
+        raise BenchError(SQLITE_REFUSAL)
+    if "postgresql" not in settings_dict.get("ENGINE", ""):
+        raise BenchError(f"bench_release needs PostgreSQL, not {settings_dict.get('ENGINE')}.")
+
+
+def check_broker(url: str) -> None:
+    if urlsplit(url).scheme not in ("redis", "rediss"):
+        raise BenchError(
+            f"bench_release needs a Redis broker that its worker process can reach, not {url!r}; "
+            f"pass --broker-url (default {DEFAULT_BROKER}) or set CELERY_BROKER_URL."
+        )
+
+
+def _same_database(a: dict, b: dict) -> bool:
+    keys = ("ENGINE", "NAME", "USER", "HOST", "PORT")
+    return all(str(a.get(k) or "") == str(b.get(k) or "") for k in keys)
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database this process uses (the test database, under pytest)."""
+    user = quote(str(settings_dict.get("USER") or ""), safe="")
+    password = quote(str(settings_dict.get("PASSWORD") or ""), safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = settings_dict.get("HOST") or ""
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    options = {
+        k: v
+        for k, v in (settings_dict.get("OPTIONS") or {}).items()
+        if isinstance(v, str | int | float)
+    }
+    query = f"?{urlencode(options)}" if options else ""
+    name = quote(str(settings_dict["NAME"]), safe="")
+    return f"postgres://{credentials}{host}{port}/{name}{query}"
+
+
+def default_broker_url() -> str:
+    configured = getattr(settings, "CELERY_BROKER_URL", "")
+    if os.environ.get("CELERY_BROKER_URL"):
+        return os.environ["CELERY_BROKER_URL"]
+    if urlsplit(configured).scheme in ("redis", "rediss"):
+        return configured
+    return DEFAULT_BROKER
+
+
+def rerun_needed(*, database_url: str | None, broker_url: str) -> dict[str, str]:
+    """The environment a re-run needs when the database or broker asked for is not the one
+    this process was configured with (settings are read once, at start-up); {} if none."""
+    env = {}
+    if database_url:
+        wanted = environ.Env.db_url_config(database_url)
+        check_database(wanted)
+        if not _same_database(wanted, connection.settings_dict):
+            env["DATABASE_URL"] = database_url
+    else:
+        check_database(connection.settings_dict)
+    check_broker(broker_url)
+    if broker_url != settings.CELERY_BROKER_URL:
+        env["CELERY_BROKER_URL"] = broker_url
+    if env and os.environ.get(CHILD_FLAG):
+        raise BenchError(f"Could not configure the re-run with {', '.join(env)}.")
+    return env
+
+
+def rerun(*, env: dict[str, str], argv: list[str], write: Callable[[str], None]) -> None:
+    """Run this command again in a fresh process that reads `env`, passing its output on."""
+    command = [sys.executable, str(ROOT / "manage.py"), "bench_release", *argv]
+    with subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env, CHILD_FLAG: "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as child:
+        for line in child.stdout:
+            write(line.rstrip("\n"))
+    if child.returncode:
+        raise BenchError(f"The run with {', '.join(sorted(env))} set failed.")
+
+
+# --- Seeding and cleaning up -------------------------------------------------------------------
+
+
+def _bench_users():
+    return User.objects.filter(email__startswith=USER_PREFIX, email__endswith=BENCH_DOMAIN)
+
+
+def _bench_editions():
+    return Edition.objects.filter(name=EDITION_NAME, contact_email=EDITION_CONTACT)
+
+
+def cleanup() -> int:
+    """Delete every row a run makes (this one's or an interrupted one's); how many users."""
+    with transaction.atomic():
+        for edition in _bench_editions():
+            OutboxEmail.objects.filter(
+                idempotency_key__startswith=f"decision:{edition.pk}:"
+            ).delete()
+            DecisionRelease.objects.filter(edition=edition).delete()
+            Application.objects.filter(edition=edition).delete()
+        users = _bench_users()
+        Application.objects.filter(applicant__in=users).delete()
+        count, _ = users.delete()
+        _bench_editions().delete()
+    return count
+
+
+def _free_year() -> int:
+    taken = set(Edition.objects.values_list("year", flat=True))
+    for year in range(2098, 1999, -1):
+        if year not in taken:
+            return year
+    raise BenchError("No free edition year for the bench edition.")
+
+
+def make_edition(*, now: dt.datetime) -> Edition:
+    """An edition whose applications have closed and whose reference deadline has passed, in a
+    one-hour window in the past that clashes with no other edition's; its release and offer
+    deadline are in the future, so beat never releases it on its own (the bench does)."""
+    for days in range(2, 3650):
+        opens = now - dt.timedelta(days=days)
+        closes = opens + dt.timedelta(hours=1)
+        if not Edition.objects.filter(
+            applications_open_at__lt=closes, applications_close_at__gt=opens
+        ).exists():
+            break
+    else:
+        raise BenchError("No free past window for the bench edition's applications.")
+    release = now + dt.timedelta(days=30)
+    day = timezone.localdate(release)
+    edition = Edition(
+        name=EDITION_NAME,
+        year=_free_year(),
+        applications_open_at=opens,
+        applications_close_at=closes,
+        reference_deadline=closes + dt.timedelta(minutes=30),
+        decisions_release_at=release,
+        offer_response_deadline=release + dt.timedelta(days=14),
+        weekend_a_starts_on=day + dt.timedelta(days=30),
+        weekend_a_ends_on=day + dt.timedelta(days=31),
+        weekend_a_city="London",
+        weekend_b_starts_on=day + dt.timedelta(days=44),
+        weekend_b_ends_on=day + dt.timedelta(days=45),
+        weekend_b_city="Leeds",
+        closing_day=day + dt.timedelta(days=150),
+        contact_name="Bench",
+        contact_email=EDITION_CONTACT,
+    )
+    edition.full_clean()
+    edition.save()
+    return edition
+
+
+def decision_for(n: int, *, places: int) -> str:
+    """A realistic mix: the edition's places accepted, five times as many waitlisted, the rest
+    unsuccessful; spread through the pks, so every send batch has a mix."""
+    if n % 50 == 0 and n // 50 < places:
+        return Decision.ACCEPTED
+    if n % 10 == 5 and n // 10 < places * 5:
+        return Decision.WAITLISTED
+    return Decision.UNSUCCESSFUL
+
+
+@dataclass
+class Seeded:
+    edition: Edition
+    application_ids: list[int]
+    decisions: Counter
+
+
+def seed(*, applications: int, now: dt.datetime | None = None) -> Seeded:
+    now = now or timezone.now()
+    password = make_password(None)
+    with transaction.atomic():
+        edition = make_edition(now=now)
+        User.objects.bulk_create(
+            [
+                User(
+                    email=bench_email(n),
+                    first_name=f"Bench{n}",
+                    last_name="Applicant",
+                    password=password,
+                )
+                for n in range(applications)
+            ],
+            batch_size=BATCH,
+        )
+        users = dict(_bench_users().values_list("email", "pk"))
+        rows, rank = [], 0
+        for n in range(applications):
+            decision = decision_for(n, places=edition.places)
+            if decision == Decision.WAITLISTED:
+                rank += 1
+            rows.append(
+                Application(
+                    edition=edition,
+                    applicant_id=users[bench_email(n)],
+                    status=ApplicationStatus.SUBMITTED,
+                    submitted_at=opens_plus(edition, n),
+                    is_member=True,
+                    consent_special_category=True,
+                    project_title="Harehills renters' political education series",
+                    decision=decision,
+                    waitlist_rank=rank if decision == Decision.WAITLISTED else None,
+                    decided_at=now,
+                )
+            )
+        Application.objects.bulk_create(rows, batch_size=BATCH)
+    ids = list(
+        Application.objects.filter(edition=edition).order_by("pk").values_list("pk", flat=True)
+    )
+    counts = Counter(
+        dict(
+            Application.objects.filter(edition=edition)
+            .values_list("decision")
+            .annotate(n=Count("pk"))
+        )
+    )
+    return Seeded(edition=edition, application_ids=ids, decisions=counts)
+
+
+def opens_plus(edition: Edition, n: int) -> dt.datetime:
+    return edition.applications_open_at + dt.timedelta(milliseconds=n % 3_600_000)
+
+
+# --- The SMTP server ---------------------------------------------------------------------------
+
+KEY_HEADER = re.compile(rb"^X-Panitch-Email:[ \t]*(\S+)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
+
+
+class CountingHandler:
+    """Counts every message by its X-Panitch-Email header; cheap, so the server is no limit."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts: Counter = Counter()
+        self.bytes: Counter = Counter()  # per key prefix ("decision", "plain")
+        self.expected: set[str] = set()
+        self.received_expected = 0
+        self.first_at: float | None = None
+        self.last_at: float | None = None
+
+    def expect(self, keys: set[str]) -> None:
+        with self.lock:
+            self.expected = set(keys)
+            self.received_expected = sum(1 for key in self.counts if key in self.expected)
+
+    async def handle_DATA(self, server, session, envelope):
+        content = envelope.original_content or envelope.content
+        head = content.split(b"\r\n\r\n", 1)[0]
+        match = KEY_HEADER.search(head)
+        key = match.group(1).decode() if match else "(none)"
+        now = time.perf_counter()
+        with self.lock:
+            self.counts[key] += 1
+            self.bytes[key.split(":", 1)[0]] += len(content)
+            if self.counts[key] == 1 and key in self.expected:
+                self.received_expected += 1
+            self.first_at = self.first_at or now
+            self.last_at = now
+        return "250 Message accepted for delivery"
+
+    def tally(self, keys: set[str]) -> tuple[int, int, int]:
+        """(received, duplicated keys, missing keys) among keys."""
+        with self.lock:
+            received = sum(self.counts[key] for key in keys)
+            duplicates = sum(1 for key in keys if self.counts[key] > 1)
+            missing = sum(1 for key in keys if self.counts[key] == 0)
+        return received, duplicates, missing
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def smtp_server(handler: CountingHandler) -> Iterator[int]:
+    try:
+        from aiosmtpd.controller import Controller
+    except ImportError as error:
+        raise BenchError(
+            "bench_release needs aiosmtpd for its SMTP server: "
+            ".venv/bin/pip install -c constraints.txt aiosmtpd (it is in requirements-test.txt)."
+        ) from error
+    import logging
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    port = free_port()
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, server_hostname="bench.invalid"
+    )
+    controller.start()
+    try:
+        yield port
+    finally:
+        with contextlib.suppress(Exception):
+            controller.stop()
+
+
+# --- The worker --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def celery_queue(queue: str) -> Iterator[None]:
+    """Tasks sent from this process go to `queue` (only the bench's worker reads it), which
+    starts and ends empty."""
+    from panitch.celery import app
+
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    _purge(queue)
+    try:
+        yield
+    finally:
+        app.conf.task_default_queue = previous
+        with contextlib.suppress(Exception):
+            _purge(queue)
+
+
+def _purge(queue: str) -> None:
+    from panitch.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    name: str
+    log: Path
+
+    def tail(self, lines: int = 30) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+
+@contextlib.contextmanager
+def celery_worker(*, smtp_port: int, broker_url: str, log_dir: Path) -> Iterator[Worker]:
+    """One worker, prefork pool with one child: a single process does all the sending."""
+    from panitch.celery import app
+
+    name = f"bench-release-{os.getpid()}@{socket.gethostname()}"
+    log = log_dir / "worker.log"
+    env = {
+        **os.environ,
+        # The worker reads these as a deployed worker reads its environment.
+        "DJANGO_SETTINGS_MODULE": "panitch.settings.base",
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "CELERY_BROKER_URL": broker_url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "DEBUG": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop(CHILD_FLAG, None)
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "panitch",
+        "worker",
+        "--pool=prefork",
+        "--concurrency=1",
+        f"--queues={QUEUE}",
+        f"--hostname={name}",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    worker = Worker(process=process, name=name, log=log)
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[name], timeout=0.5):
+            if process.poll() is not None:
+                raise BenchError(f"The Celery worker exited at start-up:\n{worker.tail()}")
+            if time.monotonic() > deadline:
+                raise BenchError(f"The Celery worker did not start in 60 s:\n{worker.tail()}")
+        yield worker
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen, *, grace: float = 15) -> None:
+    """SIGTERM (warm shutdown), then SIGKILL for the worker and its pool child."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # its own session: the worker and its child
+        process.wait(5)
+
+
+# --- The plain smtplib loop --------------------------------------------------------------------
+
+PLAIN_LOOP = r"""
+import json, smtplib, sys, time
+from email.message import EmailMessage
+
+job = json.load(sys.stdin)
+samples = job["samples"]
+start = time.perf_counter()
+with smtplib.SMTP(job["host"], job["port"], local_hostname="bench.invalid") as smtp:
+    for i in range(job["count"]):
+        sample = samples[i % len(samples)]
+        message = EmailMessage()
+        message["Subject"] = sample["subject"]
+        message["From"] = job["from"]
+        message["To"] = sample["to"]
+        message["X-Panitch-Email"] = f"plain:{i}"
+        message.set_content(sample["text"])
+        message.add_alternative(sample["html"], subtype="html")
+        smtp.send_message(message)
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+
+def plain_samples(edition: Edition) -> list[dict]:
+    """One outcome email of each kind the release queued, as the rows hold them."""
+    samples = []
+    rows = decisions.release_emails(edition=edition)
+    for kind in rows.values_list("kind", flat=True).distinct():
+        email = rows.filter(kind=kind).order_by("pk").first()
+        samples.append(
+            {
+                "subject": email.subject,
+                "to": email.to,
+                "text": email.body_text,
+                "html": email.body_html,
+            }
+        )
+    return samples
+
+
+def plain_loop(*, port: int, count: int, samples: list[dict], timeout: float) -> float:
+    """Seconds for one smtplib connection to send `count` messages, in a process of its own
+    (as the worker is), building each message in the loop."""
+    job = {
+        "host": "127.0.0.1",
+        "port": port,
+        "count": count,
+        "samples": samples,
+        "from": FROM_EMAIL,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PLAIN_LOOP],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode:
+        raise BenchError(f"The plain smtplib loop failed:\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout)["seconds"]
+
+
+# --- Running it all ----------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    applications: int
+    decisions: Counter
+    release_seconds: float = 0.0
+    queued_seconds: float = 0.0  # until decisions_release returned (render, queue, commit)
+    first_message_seconds: float | None = None
+    received: int = 0
+    duplicates: int = 0
+    missing: int = 0
+    timed_out: bool = False
+    statuses: dict = field(default_factory=dict)
+    plain_seconds: float = 0.0
+    plain_received: int = 0
+    plain_duplicates: int = 0
+    plain_missing: int = 0
+    release_bytes: int = 0
+    plain_bytes: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.applications / self.release_seconds if self.release_seconds else 0.0
+
+    @property
+    def plain_rate(self) -> float:
+        return self.applications / self.plain_seconds if self.plain_seconds else 0.0
+
+    @property
+    def ratio(self) -> float:
+        return self.plain_seconds / self.release_seconds if self.release_seconds else 0.0
+
+    @property
+    def goals(self) -> dict[str, bool]:
+        return {
+            f"release ≤ {GOAL_SECONDS:.0f} s": not self.timed_out
+            and self.release_seconds <= GOAL_SECONDS,
+            "0 duplicates": self.duplicates == 0,
+            "0 missing": self.missing == 0,
+            f"ratio ≥ {GOAL_RATIO}": not self.timed_out and self.ratio >= GOAL_RATIO,
+        }
+
+
+@dataclass
+class Timing:
+    seconds: float  # from the call until every outcome email reached the server
+    queued: float  # until decisions_release returned (render, queue, commit)
+    first: float | None  # until the first message reached the server
+    timed_out: bool
+
+
+def _release_and_wait(
+    *, edition: Edition, handler: CountingHandler, worker: Worker, total: int, timeout: float
+) -> Timing:
+    # DEBUG off, as in production: no query log while rendering and queueing.
+    with override_settings(DEBUG=False):
+        start = time.perf_counter()
+        decisions.decisions_release(edition=edition)
+        queued = time.perf_counter() - start
+    deadline = start + timeout
+    timed_out = False
+    while handler.received_expected < total:
+        if worker.process.poll() is not None:
+            raise BenchError(f"The Celery worker died while sending:\n{worker.tail()}")
+        if time.perf_counter() > deadline:
+            timed_out = True
+            break
+        time.sleep(0.005)
+    end = time.perf_counter() if timed_out else min(handler.last_at, time.perf_counter())
+    first = handler.first_at - start if handler.first_at is not None else None
+    return Timing(seconds=end - start, queued=queued, first=first, timed_out=timed_out)
+
+
+def _settle(edition: Edition, *, timeout: float = 10.0) -> dict:
+    """Wait for the rows to show sent (the commit follows the SMTP reply), then a moment more
+    for any duplicate still on its way."""
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = decisions.release_counts(edition=edition)
+        if not counts["pending"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    time.sleep(1.0)
+    return counts
+
+
+@contextlib.contextmanager
+def _interrupts_raise() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt as Ctrl-C does, so the clean-up still runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run(
+    *,
+    applications: int = DEFAULT_APPLICATIONS,
+    keep: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    write: Callable[[str], None] = print,
+) -> Result:
+    """Seed, release, count, compare, clean up: on the database and broker configured."""
+    check_database(connection.settings_dict)
+    broker_url = settings.CELERY_BROKER_URL
+    check_broker(broker_url)
+    if connection.in_atomic_block:
+        raise BenchError("Run outside a transaction: the worker must see the seeded rows.")
+    if applications < 1:
+        raise BenchError("--applications must be at least 1.")
+    result = None
+    seeded = None
+    with _interrupts_raise(), tempfile.TemporaryDirectory(prefix="bench-release-") as tmp:
+        try:
+            leftovers = cleanup()
+            if leftovers:
+                write(f"Deleted {leftovers} bench users left by an interrupted run.")
+            started = time.perf_counter()
+            seeded = seed(applications=applications)
+            total = len(seeded.application_ids)
+            result = Result(applications=total, decisions=seeded.decisions)
+            write(
+                f"Seeded {total} submitted, decided applications in "
+                f"{time.perf_counter() - started:.1f} s into edition {seeded.edition.year} "
+                f"on {database_label()}."
+            )
+            expected = {f"decision:{seeded.edition.pk}:{pk}" for pk in seeded.application_ids}
+            handler = CountingHandler()
+            handler.expect(expected)
+            with (
+                smtp_server(handler) as port,
+                celery_queue(QUEUE),
+                celery_worker(smtp_port=port, broker_url=broker_url, log_dir=Path(tmp)) as worker,
+            ):
+                write(
+                    f"SMTP server (aiosmtpd) on 127.0.0.1:{port}; one Celery worker "
+                    f"(prefork, concurrency 1) on queue {QUEUE} of {redacted(broker_url)}."
+                )
+                timing = _release_and_wait(
+                    edition=seeded.edition,
+                    handler=handler,
+                    worker=worker,
+                    total=total,
+                    timeout=timeout,
+                )
+                result.release_seconds, result.queued_seconds = timing.seconds, timing.queued
+                result.first_message_seconds, result.timed_out = timing.first, timing.timed_out
+                result.statuses = _settle(seeded.edition)
+                result.received, result.duplicates, result.missing = handler.tally(expected)
+                result.release_bytes = handler.bytes["decision"]
+
+                plain_keys = {f"plain:{i}" for i in range(total)}
+                result.plain_seconds = plain_loop(
+                    port=port,
+                    count=total,
+                    samples=plain_samples(seeded.edition),
+                    timeout=max(timeout, 60),
+                )
+                (result.plain_received, result.plain_duplicates, result.plain_missing) = (
+                    handler.tally(plain_keys)
+                )
+                result.plain_bytes = handler.bytes["plain"]
+            write(report(result))
+            return result
+        finally:
+            if keep and seeded is not None:
+                write(
+                    f"Kept edition {seeded.edition.year} (id {seeded.edition.pk}), its "
+                    "applications, bench-release-* users and outbox rows (--keep); the next run "
+                    "deletes them."
+                )
+            else:
+                signals = (signal.SIGINT, signal.SIGTERM)
+                in_main = threading.current_thread() is threading.main_thread()
+                previous = {s: signal.signal(s, signal.SIG_IGN) for s in signals} if in_main else {}
+                try:
+                    cleanup()
+                finally:
+                    for s, handler_ in previous.items():
+                        signal.signal(s, handler_)
+
+
+def redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def database_label() -> str:
+    s = connection.settings_dict
+    return f"PostgreSQL {s['NAME']} on {s.get('HOST') or 'local socket'}"
+
+
+def report(r: Result) -> str:
+    mix = ", ".join(f"{r.decisions.get(d, 0)} {d}" for d in Decision.values)
+    avg = lambda total: total / r.applications / 1024 if r.applications else 0.0  # noqa: E731
+    sending = r.release_seconds - r.queued_seconds
+    first = (
+        f", first message at {r.first_message_seconds:.1f} s"
+        if r.first_message_seconds is not None
+        else ""
+    )
+    lines = [
+        "",
+        f"Applications: {r.applications} ({mix})",
+        f"Release: {r.release_seconds:.2f} s{' (TIMED OUT)' if r.timed_out else ''}, "
+        f"{r.rate:.0f} messages/s — decisions_release returned at {r.queued_seconds:.2f} s "
+        f"(render, queue, commit){first}, sending {sending:.2f} s",
+        f"Received by the server: {r.received} messages, {avg(r.release_bytes):.1f} KiB each; "
+        f"outbox rows: {r.statuses.get('sent', 0)} sent, {r.statuses.get('pending', 0)} "
+        f"pending, {r.statuses.get('failed', 0)} failed",
+        f"Duplicates: {r.duplicates}",
+        f"Missing: {r.missing}",
+        f"Plain smtplib loop: {r.plain_seconds:.2f} s, {r.plain_rate:.0f} messages/s "
+        f"({r.plain_received} received, {avg(r.plain_bytes):.1f} KiB each, "
+        f"{r.plain_duplicates} duplicated, {r.plain_missing} missing)",
+        f"Ratio plain/release: {r.ratio:.2f}",
+        "Goals: "
+        + "; ".join(f"{goal}: {'met' if met else 'NOT met'}" for goal, met in r.goals.items()),
+    ]
+    return "\n".join(lines)

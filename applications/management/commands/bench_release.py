@@ -1,0 +1,54 @@
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+
+from applications import bench_release
+
+
+class Command(BaseCommand):
+    help = (
+        "Decision day, timed: seed N submitted, decided applications into an edition of the "
+        "bench's own (PostgreSQL only), release them with one Celery worker sending to a local "
+        "SMTP server, count duplicates and missing emails, compare with a plain smtplib loop, "
+        "print the figures and delete everything seeded."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--applications",
+            type=int,
+            default=bench_release.DEFAULT_APPLICATIONS,
+            help="submitted, decided applications to release (%(default)s)",
+        )
+        parser.add_argument(
+            "--database-url",
+            default=os.environ.get("DATABASE_URL"),
+            help="PostgreSQL to run on (default: DATABASE_URL), e.g. "
+            + bench_release.SUGGESTED_DATABASE_URL,
+        )
+        parser.add_argument(
+            "--broker-url",
+            default=None,
+            help="Redis broker for the worker (default: CELERY_BROKER_URL, else "
+            f"{bench_release.DEFAULT_BROKER})",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=bench_release.DEFAULT_TIMEOUT,
+            help=f"seconds to wait for every email ({bench_release.DEFAULT_TIMEOUT:.0f})",
+        )
+        parser.add_argument("--keep", action="store_true", help="don't delete what was seeded")
+
+    def handle(self, *args, applications, database_url, broker_url, timeout, keep, **options):
+        write = self.stdout.write
+        try:
+            broker_url = broker_url or bench_release.default_broker_url()
+            env = bench_release.rerun_needed(database_url=database_url, broker_url=broker_url)
+            if env:
+                argv = [f"--applications={applications}", f"--timeout={timeout}"]
+                bench_release.rerun(env=env, argv=argv + ["--keep"] * keep, write=write)
+                return
+            bench_release.run(applications=applications, keep=keep, timeout=timeout, write=write)
+        except bench_release.BenchError as error:
+            raise CommandError(str(error)) from error
