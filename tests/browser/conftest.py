@@ -62,13 +62,7 @@ def browser(django_db_setup):
     executable = chromium_executable()
     with pytest.MonkeyPatch.context() as env:
         env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        # Django keeps database connections per thread, or per context once a loop runs, so
-        # after Playwright starts this thread gets fresh connection objects. Hand them the
-        # snapshot of the migrated database that pytest-django's serialized rollback restores
-        # (the role groups the migrations create, which each transactional test's flush deletes).
-        snapshots = _serialized_contents()
         with sync_playwright() as playwright:
-            _restore_serialized_contents(snapshots)
             browser = playwright.chromium.launch(
                 executable_path=executable, headless=True, args=CHROMIUM_ARGS
             )
@@ -76,29 +70,12 @@ def browser(django_db_setup):
             browser.close()
 
 
-def _serialized_contents() -> dict[str, str]:
-    from django.db import connections
-
-    return {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
-
-
-def _restore_serialized_contents(snapshots: dict[str, str]) -> None:
-    from django.db import connections
-
-    for alias, contents in snapshots.items():
-        connections[alias]._test_serialized_contents = contents
-
-
 @pytest.fixture
-def page(browser, live_server, transactional_db, django_db_serialized_rollback):
+def page(browser, live_server, transactional_db):
     """A page on a phone-sized screen, with relative URLs resolved against the live server.
 
-    The live server needs a transactional database; serialized rollback brings back the rows
-    the migrations created (the role groups) after each test flushes the database.
+    The live server needs a transactional database. Each such test ends by emptying every
+    table, so nothing may rely on rows the migrations made: roles are created when granted.
     """
     context = browser.new_context(base_url=live_server.url, **PHONE)
     context.set_default_timeout(10_000)
@@ -108,6 +85,6 @@ def page(browser, live_server, transactional_db, django_db_serialized_rollback):
 
 
 @pytest.fixture
-def demo(transactional_db, django_db_serialized_rollback):
+def demo(transactional_db):
     """The demo edition and accounts, committed so the live server's thread sees them."""
     return load_demo_data()

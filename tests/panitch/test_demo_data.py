@@ -38,10 +38,11 @@ def test_demo_data_has_an_edition_open_for_applications_with_one_submitted(db):
     assert sorted(
         Application.objects.filter(edition=open_edition).values_list("applicant__email", "status")
     ) == [("applicant1@example.org", "submitted"), ("applicant2@example.org", "draft")]
+    submitted = Application.objects.get(edition=open_edition, status="submitted")
     assert sorted(OutboxEmail.objects.values_list("kind", "to")) == [
         ("application_received", "applicant1@example.org"),
-        ("reference_request", "ada.referee.3@example.org"),
-        ("reference_request", "ben.referee.3@example.org"),
+        ("reference_request", f"ada.referee.{submitted.pk}@example.org"),
+        ("reference_request", f"ben.referee.{submitted.pk}@example.org"),
     ]
 
 
