@@ -24,8 +24,11 @@ FILTERS = {
 @login_required
 @permission_required("applications.review_application", raise_exception=True)
 def review_list(request):
-    edition = Edition.objects.current()
-    applications = reviews.for_reviewer(reviewer=request.user, edition=edition)
+    # Every edition still being decided, not just the "current" one: next year's edition may
+    # open for applications while this year's are still being reviewed.
+    applications = reviews.for_reviewer(reviewer=request.user).filter(
+        edition__release__isnull=True
+    )
     active = request.GET.get("show", "")
     if active == "todo":
         applications = applications.filter(reviewed_by_me=False)
@@ -37,7 +40,6 @@ def review_list(request):
         request,
         "applications/staff/review_list.html",
         {
-            "edition": edition,
             "applications": applications,
             "filters": FILTERS,
             "active": active,

@@ -24,7 +24,7 @@ from tests.applications.factories import (
     ReviewFactory,
     application_with_referees,
 )
-from tests.factories import UserFactory
+from tests.factories import EditionFactory, UserFactory
 
 CHANGELIST = "/admin/applications/application/"
 
@@ -415,8 +415,6 @@ def test_the_admin_action_after_release_says_so_and_changes_nothing(
 
 
 def test_decisions_in_another_edition_are_not_frozen(applications, released, programme_admin_user):
-    from tests.factories import EditionFactory
-
     elsewhere = application_with_referees(edition=EditionFactory(), references=2)
 
     decisions.decision_record(application=elsewhere, decision="accepted", by=programme_admin_user)

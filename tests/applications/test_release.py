@@ -13,7 +13,7 @@ from applications.models import Application, DecisionRelease, OutcomeEmail
 from panitch.models import OutboxEmail
 from tests.applications.factories import ApplicationFactory, application_with_referees
 from tests.applications.helpers import outbox
-from tests.factories import UserFactory
+from tests.factories import EditionFactory, UserFactory
 
 PROGRAMME = "Leo Panitch Leadership Programme"
 MINUTE = dt.timedelta(minutes=1)
@@ -211,8 +211,6 @@ def test_release_twice_and_release_due_twice_queue_nothing_more(
 def test_release_due_releases_each_due_edition_and_only_those(
     open_edition, field, release_at, programme_admin_user
 ):
-    from tests.factories import EditionFactory
-
     later = EditionFactory(year=open_edition.year + 1)
     decisions.decision_record(
         application=application_with_referees(edition=later),
@@ -244,10 +242,11 @@ def test_admins_are_warned_once_before_and_once_at_release_time(
     numbers = [a.reference_number for a in missing]
     ed = open_edition.pk
 
-    decisions.release_due(at=release_at - 4 * DAY)
+    ahead = decisions.WARN_DAYS_BEFORE * DAY  # three days
+    decisions.release_due(at=release_at - ahead - MINUTE)
     assert outbox("decisions_missing") == []
 
-    for at in (release_at - 3 * DAY, release_at - 2 * DAY, release_at - DAY, release_at - MINUTE):
+    for at in (release_at - ahead, release_at - 2 * DAY, release_at - DAY, release_at - MINUTE):
         decisions.release_due(at=at)
     assert outbox("decisions_missing") == sorted(
         (admin.email, f"decisions_missing:{ed}:before:{admin.pk}") for admin in admins
@@ -550,7 +549,8 @@ def test_the_preview_without_an_application_says_so(admin_client, wording):
     assert "No application has this decision yet, so there is nothing to preview with." in (
         page.content.decode()
     )
-    assert admin_client.post(f"/admin/applications/outcomeemail/{wording.pk}/preview/")
+    sent = admin_client.post(f"/admin/applications/outcomeemail/{wording.pk}/preview/")
+    assert sent.status_code == 200
     assert OutboxEmail.objects.count() == 0
 
 

@@ -20,14 +20,16 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_failure, task_postrun, task_prerun
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import connection, transaction
+from django.db import connection
 
 from applications import decisions
 from applications.models import DecisionRelease
 from applications.tasks import decision_day, release_decisions
-from panitch import outbox
+from panitch.celery import app as celery_app
 from panitch.enums import EmailStatus
 from panitch.models import OutboxEmail
 from tests.applications.factories import decided_applications, edition_due_for_release
@@ -48,49 +50,90 @@ def decided_field(edition, count):
     return {to: SUBJECTS[decision].format(edition.name) for to, decision in decided.items()}
 
 
-def sent_count():
-    return OutboxEmail.objects.filter(status=EmailStatus.SENT).count()
-
-
 def delivered():
     """(recipient, subject) of every message the worker delivered, sorted."""
     return sorted((m.to[0], m.subject) for m in mail.outbox)
 
 
-def queue_marker():
-    """An email queued last: once the worker has sent it, it has run everything before it."""
-    with transaction.atomic():
-        outbox.queue(
-            kind="outbox_test",
-            to="marker@example.org",
-            key=f"marker:{uuid.uuid4()}",
-            template="outbox_test",
-            context={"name": "Marker"},
-        )
+def outcome_rows():
+    return set(
+        OutboxEmail.objects.filter(kind__startswith="decision_").values_list("status", "attempts")
+    )
+
+
+class TaskLog:
+    """What the worker thread runs, from Celery's signals: lets a test wait for the worker
+    without querying the database while the worker writes to it (SQLite's in-memory test
+    database, shared between threads, refuses a write at once while another thread reads)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.running = 0
+        self.changed = time.monotonic()
+        self.finished = []  # task ids
+        self.failed = []  # (task name, error)
+
+    def prerun(self, task_id=None, **kwargs):
+        with self.lock:
+            self.running += 1
+            self.changed = time.monotonic()
+
+    def postrun(self, task_id=None, **kwargs):
+        with self.lock:
+            self.running -= 1
+            self.finished.append(task_id)
+            self.changed = time.monotonic()
+
+    def failure(self, sender=None, exception=None, **kwargs):
+        with self.lock:
+            self.failed.append((sender.name, repr(exception)))
+
+    def idle(self, quiet=0.5):
+        with self.lock:
+            return self.running == 0 and time.monotonic() - self.changed >= quiet
+
+    def ran(self, *results):
+        with self.lock:
+            return all(result.id in self.finished for result in results)
+
+
+@pytest.fixture
+def tasks():
+    log = TaskLog()
+    receivers = [
+        (task_prerun, log.prerun),
+        (task_postrun, log.postrun),
+        (task_failure, log.failure),
+    ]
+    for signal_, receiver in receivers:
+        signal_.connect(receiver, weak=False)
+    yield log
+    for signal_, receiver in receivers:
+        signal_.disconnect(receiver)
 
 
 # (a) A release run by a worker
 
 
-def test_a_release_run_by_a_worker_emails_every_applicant_once(celery_worker_thread):
+def test_a_release_run_by_a_worker_emails_every_applicant_once(celery_worker_thread, tasks):
     edition = edition_due_for_release()
     expected = decided_field(edition, 12)
 
     release_decisions.delay(edition_id=edition.pk)
 
-    assert wait_for(lambda: sent_count() == 12, timeout=30)
+    assert wait_for(lambda: len(mail.outbox) >= 12 and tasks.idle(), timeout=30), tasks.failed
+    assert tasks.failed == []
     assert delivered() == sorted(expected.items())
     release = DecisionRelease.objects.get()
     assert (release.edition, release.emails_queued) == (edition, 12)
-    assert set(
-        OutboxEmail.objects.filter(kind__startswith="decision_").values_list("status", "attempts")
-    ) == {(EmailStatus.SENT, 1)}
+    assert OutboxEmail.objects.filter(kind__startswith="decision_").count() == 12
+    assert outcome_rows() == {(EmailStatus.SENT, 1)}
 
 
 # (b) The release task and beat's decision-day task each run twice
 
 
-def test_release_and_decision_day_run_twice_send_nothing_more(celery_worker_thread):
+def test_release_and_decision_day_run_twice_send_nothing_more(celery_worker_thread, tasks):
     edition = edition_due_for_release()
     expected = decided_field(edition, 9)
 
@@ -99,38 +142,40 @@ def test_release_and_decision_day_run_twice_send_nothing_more(celery_worker_thre
     decision_day.delay()
     decision_day.delay()
 
-    assert wait_for(lambda: sent_count() == 9, timeout=30)
-    # Everything enqueued before the marker has run once the marker is sent.
-    decision_day.delay()
-    release_decisions.delay(edition_id=edition.pk)
-    queue_marker()
-    assert wait_for(lambda: sent_count() == 10, timeout=30)
-    assert [m for m in delivered() if m[0] != "marker@example.org"] == sorted(expected.items())
+    assert wait_for(lambda: len(mail.outbox) >= 9 and tasks.idle(), timeout=30), tasks.failed
+    late = [decision_day.delay(), release_decisions.delay(edition_id=edition.pk)]
+    assert wait_for(lambda: tasks.ran(*late) and tasks.idle(), timeout=30)
+
+    assert tasks.failed == []
+    assert delivered() == sorted(expected.items())
     assert DecisionRelease.objects.count() == 1
-    assert OutboxEmail.objects.filter(kind__startswith="decision_").count() == 9
-    assert OutboxEmail.objects.filter(kind__in=["decisions_missing", "offer_reminder"]).count() == 0
+    assert OutboxEmail.objects.count() == 9
+    assert outcome_rows() == {(EmailStatus.SENT, 1)}
 
 
-def test_beat_releases_at_the_release_time_through_the_worker(celery_worker_thread):
+def test_beat_releases_at_the_release_time_through_the_worker(celery_worker_thread, tasks):
     edition = edition_due_for_release()
     expected = decided_field(edition, 6)
 
     decision_day.delay()
 
-    assert wait_for(lambda: sent_count() == 6, timeout=30)
+    assert wait_for(lambda: len(mail.outbox) >= 6 and tasks.idle(), timeout=30), tasks.failed
+    assert tasks.failed == []
     assert delivered() == sorted(expected.items())
     release = DecisionRelease.objects.get()
-    assert release.released_by is None
+    assert (release.released_by, release.released_at > edition.decisions_release_at) == (
+        None,
+        True,
+    )
 
 
 # (c) Two releases started together
 
 
-def test_two_releases_started_together_make_one_release_and_one_email_each(
-    celery_worker_thread,
-):
+def test_two_releases_started_together_make_one_release_and_one_email_each(transactional_db, tasks):
     edition = edition_due_for_release()
     expected = decided_field(edition, 15)
+    celery_app.control.purge()
     barrier = threading.Barrier(2)
     releases, errors = [], []
 
@@ -163,10 +208,15 @@ def test_two_releases_started_together_make_one_release_and_one_email_each(
     assert len(set(releases)) == 1
     assert DecisionRelease.objects.count() == 1
     assert DecisionRelease.objects.get().emails_queued == 15
-    assert wait_for(lambda: sent_count() == 15, timeout=30)
-    queue_marker()
-    assert wait_for(lambda: sent_count() == 16, timeout=30)
-    assert [m for m in delivered() if m[0] != "marker@example.org"] == sorted(expected.items())
+
+    # Then a worker delivers what the release queued: once.
+    with start_worker(
+        celery_app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10
+    ):
+        assert wait_for(lambda: len(mail.outbox) >= 15 and tasks.idle(), timeout=30)
+    assert tasks.failed == []
+    assert delivered() == sorted(expected.items())
+    assert outcome_rows() == {(EmailStatus.SENT, 1)}
 
 
 # SMTP failing for a while
@@ -189,6 +239,10 @@ class FlakySMTPHandler:
                 return "451 4.3.0 Try again later"
             self.accepted[key] += 1
         return "250 Message accepted for delivery"
+
+    def total(self):
+        with self.lock:
+            return sum(self.accepted.values())
 
 
 def free_port():
@@ -217,7 +271,7 @@ def smtp(settings):
         controller.stop()
 
 
-def test_smtp_failing_for_a_while_still_delivers_each_email_once(celery_worker_thread, smtp):
+def test_smtp_failing_for_a_while_still_delivers_each_email_once(celery_worker_thread, tasks, smtp):
     handler = FlakySMTPHandler(refusals=4)
     smtp(handler)
     edition = edition_due_for_release()
@@ -225,16 +279,17 @@ def test_smtp_failing_for_a_while_still_delivers_each_email_once(celery_worker_t
 
     release_decisions.delay(edition_id=edition.pk)
 
-    assert wait_for(lambda: sent_count() == 6, timeout=60)
-    keys = sorted(
-        OutboxEmail.objects.filter(kind__startswith="decision_").values_list(
-            "idempotency_key", flat=True
+    assert wait_for(lambda: handler.total() >= 6 and tasks.idle(), timeout=60), tasks.failed
+    assert tasks.failed == []
+    rows = list(
+        OutboxEmail.objects.order_by("pk").values_list(
+            "idempotency_key", "status", "attempts", "last_error"
         )
     )
-    assert handler.accepted == Counter(dict.fromkeys(keys, 1))
-    assert handler.refusals == 0
-    retried = OutboxEmail.objects.filter(attempts__gt=1)
-    assert {e.last_error for e in retried} == {"SMTPDataError: (451, b'4.3.0 Try again later')"}
+    assert handler.accepted == Counter({key: 1 for key, *_ in rows})
+    # The first four were refused once (451, try later), then sent by the retry.
+    refused = "SMTPDataError: (451, b'4.3.0 Try again later')"
+    assert [row[1:] for row in rows] == [("sent", 2, refused)] * 4 + [("sent", 1, "")] * 2
 
 
 # (d) The worker killed in the middle of the release, then restarted

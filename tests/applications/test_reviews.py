@@ -2,11 +2,11 @@
 the reviewer's list and its filters, and blind review in every view a reviewer has."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from applications import decisions, reviews
+from applications import decisions, reviews, services
 from applications.models import (
     ConflictOfInterest,
     DecisionRelease,
@@ -185,14 +185,16 @@ def test_an_unassigned_reviewer_gets_404_and_saves_nothing(client, amina):
 
 
 def test_review_submit_refuses_an_unassigned_reviewer(amina):
-    from django.core.exceptions import PermissionDenied
+    scores = {"commitment": 4, "experience": 3, "project": 5, "potential": 4}
 
     with pytest.raises(PermissionDenied):
         reviews.review_submit(
             application=amina,
             reviewer=UserFactory(role="Reviewer"),
-            scores={k: int(v) for k, v in SCORES.items() if k.isalpha() and v.isdigit()},
+            scores={**scores, "recommendation": "accept"},
         )
+
+    assert Review.objects.count() == 0
 
 
 def test_reviews_are_frozen_once_decisions_are_released(
@@ -432,8 +434,6 @@ def test_the_list_shows_references_and_whether_i_reviewed(client, reviewer, thre
 
 
 def test_a_withdrawn_application_leaves_the_list(client, reviewer, three_on_the_list):
-    from applications import services
-
     waiting = three_on_the_list["waiting"]
     services.application_withdraw(application=waiting, by=waiting.applicant)
     client.force_login(reviewer)
