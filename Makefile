@@ -37,6 +37,7 @@ lint: $(VENV)/.test-installed
 ## Time the application form's step pages against a bare page with the same form (goal >= 0.9).
 bench: $(VENV)/.run-installed
 	$(BIN)/python manage.py bench
+	$(BIN)/python manage.py bench_release
 
 ## Rewrite constraints.txt from a fresh install of the direct dependencies.
 lock:

@@ -2,18 +2,24 @@
 
 The bench seeds an edition of its own with N submitted, decided applications in PostgreSQL,
 starts a local SMTP server (aiosmtpd, in a thread of this process) and ONE Celery worker (a
-subprocess: prefork pool, one child process doing the sending, as `make run` does with more
-children), then times `decisions_release` from the call until the SMTP server has received every
-outcome email. The server counts messages by their X-Panitch-Email header (the outbox key), so
-it sees duplicates and missing emails directly. In the same run a plain smtplib loop, in a
-process of its own as the worker is, sends as many messages of the same shape to the same
-server over one connection: the ceiling a worker could reach. It prints both, their ratio and
-whether each goal is met, and deletes everything it made.
+subprocess: prefork pool with one child, so a single process does all the sending), then times
+`decisions_release` from the call until the SMTP server has received every outcome email:
+rendering, queueing and sending. The server counts messages by their X-Panitch-Email header
+(the outbox key), so it sees duplicates and missing emails directly.
+
+In the same run a plain smtplib loop, in a process of its own as the worker is, sends as many
+messages of the same shape (email.message.EmailMessage, text and HTML) to the same server over
+one connection: what sending alone costs on this machine. It sends half before the release and
+half after, so a change in the machine's load during the run falls on both alike. The bench
+prints both times, their ratio, the CPU each side used per message, and whether each goal is
+met, then deletes everything it made.
 
 Everything the bench creates is marked: users are bench-release-<n>@bench.invalid (a reserved
 domain, so no email can reach anyone), its edition is named EDITION_NAME with contact
 EDITION_CONTACT, and its outbox keys are decision:<its edition's pk>:<application pk>. Its
-tasks go to a queue of their own (QUEUE) that only its worker reads.
+tasks go to a queue of the run's own that only its worker reads. Run one at a time per
+database: a run starts by deleting what an interrupted one left. Its edition's release
+moment is a month ahead, so beat on the same database never releases it by itself.
 """
 
 from __future__ import annotations
@@ -39,10 +45,10 @@ from urllib.parse import quote, urlencode, urlsplit
 import environ
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
-from django.db.models import Count
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from kombu import Exchange, Queue
 
 from panitch.models import Edition, OutboxEmail, User
 
@@ -58,7 +64,7 @@ BENCH_DOMAIN = "@bench.invalid"
 USER_PREFIX = "bench-release-"
 EDITION_NAME = "Decision-day benchmark (temporary)"
 EDITION_CONTACT = f"bench-release{BENCH_DOMAIN}"
-QUEUE = "panitch-bench-release"
+QUEUE_PREFIX = "panitch-bench-release-"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/15"
 SUGGESTED_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/panitch_bench"
 FROM_EMAIL = f"Bench <{EDITION_CONTACT}>"
@@ -191,6 +197,7 @@ def cleanup() -> int:
         Application.objects.filter(applicant__in=users).delete()
         count, _ = users.delete()
         _bench_editions().delete()
+    vacuum()
     return count
 
 
@@ -255,6 +262,7 @@ class Seeded:
     edition: Edition
     application_ids: list[int]
     decisions: Counter
+    first_of_each_decision: dict[str, int]
 
 
 def seed(*, applications: int, now: dt.datetime | None = None) -> Seeded:
@@ -295,17 +303,32 @@ def seed(*, applications: int, now: dt.datetime | None = None) -> Seeded:
                 )
             )
         Application.objects.bulk_create(rows, batch_size=BATCH)
-    ids = list(
-        Application.objects.filter(edition=edition).order_by("pk").values_list("pk", flat=True)
+    rows = Application.objects.filter(edition=edition).order_by("pk")
+    ids, counts, first = [], Counter(), {}
+    for pk, decision in rows.values_list("pk", "decision"):
+        ids.append(pk)
+        counts[decision] += 1
+        first.setdefault(decision, pk)
+    # As in production, where the applications have been there for weeks: fresh statistics for
+    # them, and the outbox's as they were before the release adds its rows.
+    vacuum(analyze=True)
+    return Seeded(
+        edition=edition, application_ids=ids, decisions=counts, first_of_each_decision=first
     )
-    counts = Counter(
-        dict(
-            Application.objects.filter(edition=edition)
-            .values_list("decision")
-            .annotate(n=Count("pk"))
-        )
-    )
-    return Seeded(edition=edition, application_ids=ids, decisions=counts)
+
+
+BENCH_TABLES = [OutboxEmail, Application, User, Edition]
+
+
+def vacuum(*, analyze: bool = False) -> None:
+    """VACUUM the tables a run fills and empties. A run inserts, updates and deletes tens of
+    thousands of rows; where autovacuum is off or slow, the dead rows would otherwise slow
+    the next run (and this one's queries). Outside any transaction only; needs table owner."""
+    if connection.in_atomic_block:
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in BENCH_TABLES)
+    with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {'(ANALYZE) ' if analyze else ''}{tables}")
 
 
 def opens_plus(edition: Edition, n: int) -> dt.datetime:
@@ -326,6 +349,7 @@ class CountingHandler:
         self.bytes: Counter = Counter()  # per key prefix ("decision", "plain")
         self.expected: set[str] = set()
         self.received_expected = 0
+        # perf_counter() when the first and the last expected key first arrived
         self.first_at: float | None = None
         self.last_at: float | None = None
 
@@ -345,8 +369,8 @@ class CountingHandler:
             self.bytes[key.split(":", 1)[0]] += len(content)
             if self.counts[key] == 1 and key in self.expected:
                 self.received_expected += 1
-            self.first_at = self.first_at or now
-            self.last_at = now
+                self.first_at = self.first_at or now
+                self.last_at = now
         return "250 Message accepted for delivery"
 
     def tally(self, keys: set[str]) -> tuple[int, int, int]:
@@ -375,7 +399,10 @@ def smtp_server(handler: CountingHandler) -> Iterator[int]:
         ) from error
     import logging
 
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    # aiosmtpd logs every SMTP command at INFO, which the project's logging prints.
+    log = logging.getLogger("mail.log")
+    level = log.level
+    log.setLevel(logging.WARNING)
     port = free_port()
     controller = Controller(
         handler, hostname="127.0.0.1", port=port, server_hostname="bench.invalid"
@@ -386,6 +413,7 @@ def smtp_server(handler: CountingHandler) -> Iterator[int]:
     finally:
         with contextlib.suppress(Exception):
             controller.stop()
+        log.setLevel(level)
 
 
 # --- The worker --------------------------------------------------------------------------------
@@ -394,25 +422,36 @@ def smtp_server(handler: CountingHandler) -> Iterator[int]:
 @contextlib.contextmanager
 def celery_queue(queue: str) -> Iterator[None]:
     """Tasks sent from this process go to `queue` (only the bench's worker reads it), which
-    starts and ends empty."""
+    starts empty and is deleted at the end. Celery caches the queues and router it builds from
+    the default queue, so they are dropped on the way in and out, to be rebuilt from the
+    setting."""
     from panitch.celery import app
 
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = queue
-    _purge(queue)
+    _forget_routing(app)
+    with app.connection_for_write() as conn:
+        _declared(queue, conn).purge()
     try:
         yield
     finally:
         app.conf.task_default_queue = previous
-        with contextlib.suppress(Exception):
-            _purge(queue)
+        _forget_routing(app)
+        with contextlib.suppress(Exception), app.connection_for_write() as conn:
+            _declared(queue, conn).delete()
 
 
-def _purge(queue: str) -> None:
-    from panitch.celery import app
+def _forget_routing(app) -> None:
+    for cached in ("default_queue", "default_exchange", "queues", "router"):
+        with contextlib.suppress(AttributeError):
+            delattr(app.amqp, cached)
 
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
+
+def _declared(queue: str, conn):
+    """The queue as Celery declares a queue it was not told about, bound to conn."""
+    bound = Queue(queue, Exchange(queue), routing_key=queue)(conn.default_channel)
+    bound.declare()
+    return bound
 
 
 @dataclass
@@ -428,7 +467,9 @@ class Worker:
 
 
 @contextlib.contextmanager
-def celery_worker(*, smtp_port: int, broker_url: str, log_dir: Path) -> Iterator[Worker]:
+def celery_worker(
+    *, smtp_port: int, broker_url: str, queue: str, log_dir: Path
+) -> Iterator[Worker]:
     """One worker, prefork pool with one child: a single process does all the sending."""
     from panitch.celery import app
 
@@ -454,7 +495,7 @@ def celery_worker(*, smtp_port: int, broker_url: str, log_dir: Path) -> Iterator
         "worker",
         "--pool=prefork",
         "--concurrency=1",
-        f"--queues={QUEUE}",
+        f"--queues={queue}",
         f"--hostname={name}",
         "--loglevel=INFO",
         "--without-gossip",
@@ -500,9 +541,9 @@ from email.message import EmailMessage
 
 job = json.load(sys.stdin)
 samples = job["samples"]
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 with smtplib.SMTP(job["host"], job["port"], local_hostname="bench.invalid") as smtp:
-    for i in range(job["count"]):
+    for i in range(job["first"], job["first"] + job["count"]):
         sample = samples[i % len(samples)]
         message = EmailMessage()
         message["Subject"] = sample["subject"]
@@ -512,33 +553,31 @@ with smtplib.SMTP(job["host"], job["port"], local_hostname="bench.invalid") as s
         message.set_content(sample["text"])
         message.add_alternative(sample["html"], subtype="html")
         smtp.send_message(message)
-print(json.dumps({"seconds": time.perf_counter() - start}))
+print(json.dumps({"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}))
 """
 
 
-def plain_samples(edition: Edition) -> list[dict]:
-    """One outcome email of each kind the release queued, as the rows hold them."""
-    samples = []
-    rows = decisions.release_emails(edition=edition)
-    for kind in rows.values_list("kind", flat=True).distinct():
-        email = rows.filter(kind=kind).order_by("pk").first()
-        samples.append(
-            {
-                "subject": email.subject,
-                "to": email.to,
-                "text": email.body_text,
-                "html": email.body_html,
-            }
-        )
-    return samples
+def plain_samples(seeded: Seeded) -> list[dict]:
+    """One outcome email of each decision, rendered as the release renders them."""
+    renderer = decisions.OutcomeRenderer()
+    applications = Application.objects.filter(
+        pk__in=seeded.first_of_each_decision.values()
+    ).select_related("applicant", "edition")
+    return [
+        {"to": application.applicant.email, **renderer.render(application)}
+        for application in applications
+    ]
 
 
-def plain_loop(*, port: int, count: int, samples: list[dict], timeout: float) -> float:
-    """Seconds for one smtplib connection to send `count` messages, in a process of its own
-    (as the worker is), building each message in the loop."""
+def plain_loop(
+    *, port: int, first: int, count: int, samples: list[dict], timeout: float
+) -> tuple[float, float]:
+    """(seconds, CPU seconds) for one smtplib connection to send `count` messages, in a process
+    of its own (as the worker is), building each message in the loop."""
     job = {
         "host": "127.0.0.1",
         "port": port,
+        "first": first,
         "count": count,
         "samples": samples,
         "from": FROM_EMAIL,
@@ -553,7 +592,42 @@ def plain_loop(*, port: int, count: int, samples: list[dict], timeout: float) ->
     )
     if result.returncode:
         raise BenchError(f"The plain smtplib loop failed:\n{result.stderr[-2000:]}")
-    return json.loads(result.stdout)["seconds"]
+    out = json.loads(result.stdout)
+    return out["seconds"], out["cpu"]
+
+
+# --- CPU accounting (Linux /proc; None elsewhere) ----------------------------------------------
+
+
+def _stat(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def tree_cpu(pid: int) -> float | None:
+    """CPU seconds used so far by a process and its children (the worker and its pool)."""
+    try:
+        pids = [pid] + [
+            int(entry)
+            for entry in os.listdir("/proc")
+            if entry.isdigit() and _stat_or_none(int(entry), 1) == str(pid)
+        ]
+        ticks = sum(int(_stat(p)[11]) + int(_stat(p)[12]) for p in pids)
+    except (OSError, ValueError, IndexError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _stat_or_none(pid: int, index: int) -> str | None:
+    try:
+        return _stat(pid)[index]
+    except (OSError, IndexError):
+        return None
+
+
+def own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 # --- Running it all ----------------------------------------------------------------------------
@@ -577,6 +651,13 @@ class Result:
     plain_missing: int = 0
     release_bytes: int = 0
     plain_bytes: int = 0
+    # CPU seconds: the worker (sending), this process (the SMTP server while the worker sends,
+    # plus rendering and queueing), the plain loop's process and this process during it.
+    worker_cpu: float | None = None
+    queue_cpu: float = 0.0
+    release_own_cpu: float = 0.0
+    plain_cpu: float = 0.0
+    plain_own_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -607,6 +688,7 @@ class Timing:
     queued: float  # until decisions_release returned (render, queue, commit)
     first: float | None  # until the first message reached the server
     timed_out: bool
+    queue_cpu: float  # this process's CPU seconds in decisions_release
 
 
 def _release_and_wait(
@@ -614,9 +696,9 @@ def _release_and_wait(
 ) -> Timing:
     # DEBUG off, as in production: no query log while rendering and queueing.
     with override_settings(DEBUG=False):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), own_cpu()
         decisions.decisions_release(edition=edition)
-        queued = time.perf_counter() - start
+        queued, queue_cpu = time.perf_counter() - start, own_cpu() - cpu
     deadline = start + timeout
     timed_out = False
     while handler.received_expected < total:
@@ -625,10 +707,12 @@ def _release_and_wait(
         if time.perf_counter() > deadline:
             timed_out = True
             break
-        time.sleep(0.005)
+        time.sleep(0.05)  # the end time is the last message's arrival, not the poll's
     end = time.perf_counter() if timed_out else min(handler.last_at, time.perf_counter())
     first = handler.first_at - start if handler.first_at is not None else None
-    return Timing(seconds=end - start, queued=queued, first=first, timed_out=timed_out)
+    return Timing(
+        seconds=end - start, queued=queued, first=first, timed_out=timed_out, queue_cpu=queue_cpu
+    )
 
 
 def _settle(edition: Edition, *, timeout: float = 10.0) -> dict:
@@ -661,6 +745,21 @@ def _interrupts_raise() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Let the clean-up finish even if Ctrl-C is pressed again."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in signals}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 def run(
     *,
     applications: int = DEFAULT_APPLICATIONS,
@@ -676,7 +775,6 @@ def run(
         raise BenchError("Run outside a transaction: the worker must see the seeded rows.")
     if applications < 1:
         raise BenchError("--applications must be at least 1.")
-    result = None
     seeded = None
     with _interrupts_raise(), tempfile.TemporaryDirectory(prefix="bench-release-") as tmp:
         try:
@@ -695,15 +793,34 @@ def run(
             expected = {f"decision:{seeded.edition.pk}:{pk}" for pk in seeded.application_ids}
             handler = CountingHandler()
             handler.expect(expected)
+            queue = f"{QUEUE_PREFIX}{os.getpid()}"
+            samples = plain_samples(seeded)
             with (
                 smtp_server(handler) as port,
-                celery_queue(QUEUE),
-                celery_worker(smtp_port=port, broker_url=broker_url, log_dir=Path(tmp)) as worker,
+                celery_queue(queue),
+                celery_worker(
+                    smtp_port=port, broker_url=broker_url, queue=queue, log_dir=Path(tmp)
+                ) as worker,
             ):
                 write(
                     f"SMTP server (aiosmtpd) on 127.0.0.1:{port}; one Celery worker "
-                    f"(prefork, concurrency 1) on queue {QUEUE} of {redacted(broker_url)}."
+                    f"(prefork, concurrency 1) on queue {queue} of {redacted(broker_url)}."
                 )
+
+                # The plain loop sends half its messages before the release and half after,
+                # so a change in the machine's load during the run falls on both alike.
+                def plain(first: int, count: int) -> None:
+                    own = own_cpu()
+                    seconds, cpu = plain_loop(
+                        port=port, first=first, count=count, samples=samples, timeout=timeout
+                    )
+                    result.plain_seconds += seconds
+                    result.plain_cpu += cpu
+                    result.plain_own_cpu += own_cpu() - own
+
+                plain(0, total // 2)
+
+                worker_cpu, own = tree_cpu(worker.process.pid), own_cpu()
                 timing = _release_and_wait(
                     edition=seeded.edition,
                     handler=handler,
@@ -711,19 +828,19 @@ def run(
                     total=total,
                     timeout=timeout,
                 )
+                worker_after = tree_cpu(worker.process.pid)
+                result.queue_cpu = timing.queue_cpu
+                result.release_own_cpu = own_cpu() - own - timing.queue_cpu
+                if worker_cpu is not None and worker_after is not None:
+                    result.worker_cpu = worker_after - worker_cpu
                 result.release_seconds, result.queued_seconds = timing.seconds, timing.queued
                 result.first_message_seconds, result.timed_out = timing.first, timing.timed_out
                 result.statuses = _settle(seeded.edition)
                 result.received, result.duplicates, result.missing = handler.tally(expected)
                 result.release_bytes = handler.bytes["decision"]
 
+                plain(total // 2, total - total // 2)
                 plain_keys = {f"plain:{i}" for i in range(total)}
-                result.plain_seconds = plain_loop(
-                    port=port,
-                    count=total,
-                    samples=plain_samples(seeded.edition),
-                    timeout=max(timeout, 60),
-                )
                 (result.plain_received, result.plain_duplicates, result.plain_missing) = (
                     handler.tally(plain_keys)
                 )
@@ -738,14 +855,8 @@ def run(
                     "deletes them."
                 )
             else:
-                signals = (signal.SIGINT, signal.SIGTERM)
-                in_main = threading.current_thread() is threading.main_thread()
-                previous = {s: signal.signal(s, signal.SIG_IGN) for s in signals} if in_main else {}
-                try:
+                with _uninterrupted():
                     cleanup()
-                finally:
-                    for s, handler_ in previous.items():
-                        signal.signal(s, handler_)
 
 
 def redacted(url: str) -> str:
@@ -760,9 +871,13 @@ def database_label() -> str:
     return f"PostgreSQL {s['NAME']} on {s.get('HOST') or 'local socket'}"
 
 
+def _ms_each(seconds: float | None, n: int) -> str:
+    return f"{1000 * seconds / n:.2f} ms" if seconds is not None and n else "n/a"
+
+
 def report(r: Result) -> str:
+    n = r.applications
     mix = ", ".join(f"{r.decisions.get(d, 0)} {d}" for d in Decision.values)
-    avg = lambda total: total / r.applications / 1024 if r.applications else 0.0  # noqa: E731
     sending = r.release_seconds - r.queued_seconds
     first = (
         f", first message at {r.first_message_seconds:.1f} s"
@@ -771,18 +886,22 @@ def report(r: Result) -> str:
     )
     lines = [
         "",
-        f"Applications: {r.applications} ({mix})",
+        f"Applications: {n} ({mix})",
         f"Release: {r.release_seconds:.2f} s{' (TIMED OUT)' if r.timed_out else ''}, "
-        f"{r.rate:.0f} messages/s — decisions_release returned at {r.queued_seconds:.2f} s "
-        f"(render, queue, commit){first}, sending {sending:.2f} s",
-        f"Received by the server: {r.received} messages, {avg(r.release_bytes):.1f} KiB each; "
-        f"outbox rows: {r.statuses.get('sent', 0)} sent, {r.statuses.get('pending', 0)} "
-        f"pending, {r.statuses.get('failed', 0)} failed",
+        f"{r.rate:.0f} messages/s; decisions_release returned at {r.queued_seconds:.2f} s "
+        f"(render, queue, commit){first}; sending {sending:.2f} s",
+        f"Received by the server: {r.received} messages, {r.release_bytes / max(n, 1) / 1024:.1f}"
+        f" KiB each; outbox rows: {r.statuses.get('sent', 0)} sent, "
+        f"{r.statuses.get('pending', 0)} pending, {r.statuses.get('failed', 0)} failed",
         f"Duplicates: {r.duplicates}",
         f"Missing: {r.missing}",
         f"Plain smtplib loop: {r.plain_seconds:.2f} s, {r.plain_rate:.0f} messages/s "
-        f"({r.plain_received} received, {avg(r.plain_bytes):.1f} KiB each, "
-        f"{r.plain_duplicates} duplicated, {r.plain_missing} missing)",
+        f"(one connection, half before the release and half after; {r.plain_received} received, "
+        f"{r.plain_bytes / max(n, 1) / 1024:.1f} KiB each, {r.plain_duplicates} duplicated, "
+        f"{r.plain_missing} missing)",
+        f"CPU per message: release: rendering and queueing {_ms_each(r.queue_cpu, n)}, worker "
+        f"{_ms_each(r.worker_cpu, n)}, SMTP server {_ms_each(r.release_own_cpu, n)}; plain: "
+        f"client {_ms_each(r.plain_cpu, n)}, SMTP server {_ms_each(r.plain_own_cpu, n)}",
         f"Ratio plain/release: {r.ratio:.2f}",
         "Goals: "
         + "; ".join(f"{goal}: {'met' if met else 'NOT met'}" for goal, met in r.goals.items()),

@@ -12,6 +12,7 @@ from contextlib import suppress
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -147,35 +148,86 @@ def deliver(*, email_ids: list[int]) -> list[int]:
     return retry
 
 
-def _deliver_one(pk: int, *, connection) -> bool:
-    with transaction.atomic():
-        email = (
-            OutboxEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=pk, status=EmailStatus.PENDING)
-            .first()
+class _SendFailed(Exception):
+    """Carries a failed send out of the transaction that claimed the row, rolling it back."""
+
+
+def _claim(pk: int) -> tuple[str, list]:
+    """One statement that locks the row if it is pending (skipping it if another worker holds
+    it), counts the attempt and marks it sent, and returns it: the row as it will be once
+    committed. Nothing if the row is gone, not pending, or held by another worker."""
+    quote = db_connection.ops.quote_name
+    meta = OutboxEmail._meta
+    table, id_ = quote(meta.db_table), quote(meta.pk.column)
+    status, sent_at, attempts = (
+        quote(meta.get_field(name).column) for name in ("status", "sent_at", "attempts")
+    )
+    now = timezone.now()
+    if db_connection.features.has_select_for_update_skip_locked:
+        # The row is found by its key alone and its status checked once it is locked, so the
+        # plan never hinges on the table's statistics: right after a release inserts thousands
+        # of rows they are stale, and the status index can look as cheap as the key while
+        # costing a scan of every pending row.
+        return (
+            f"WITH claimed AS (SELECT {id_}, {status} FROM {table} WHERE {id_} = %s "
+            f"FOR UPDATE SKIP LOCKED) "
+            f"UPDATE {table} SET {status} = %s, {sent_at} = %s, {attempts} = {attempts} + 1 "
+            f"FROM claimed WHERE {table}.{id_} = claimed.{id_} AND claimed.{status} = %s "
+            f"RETURNING {table}.*",
+            [pk, EmailStatus.SENT, now, EmailStatus.PENDING],
         )
-        if email is None:
-            return False  # gone, already sent or failed, or another worker holds it
-        email.attempts += 1
-        try:
-            connection.open()
-            as_message(email, connection=connection).send()
-        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
-            with suppress(Exception):
-                connection.close()
-            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            retry = is_transient(exc) and email.attempts < settings.OUTBOX_MAX_ATTEMPTS
-            if retry:
-                email.next_attempt_at = timezone.now() + backoff(email.attempts)
-            else:
-                email.status = EmailStatus.FAILED
-                logger.warning("Outbox email %s failed: %s", email.pk, email.last_error)
-            email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
-            return retry
-        email.status = EmailStatus.SENT
-        email.sent_at = timezone.now()
-        email.save(update_fields=["attempts", "status", "sent_at"])
-        return False
+    # SQLite: no row locks; a writing transaction holds the whole database.
+    return (
+        f"UPDATE {table} SET {status} = %s, {sent_at} = %s, {attempts} = {attempts} + 1 "
+        f"WHERE {id_} = %s AND {status} = %s RETURNING *",
+        [EmailStatus.SENT, now, pk, EmailStatus.PENDING],
+    )
+
+
+def _deliver_one(pk: int, *, connection) -> bool:
+    """Send one pending row while holding its lock; True if it failed transiently.
+
+    The row is claimed, locked and marked sent in the transaction that sends it, which
+    commits only once the message is accepted. If the send fails, or the worker dies during
+    it, that transaction rolls back and the row is pending and untouched, as before; a
+    failure is then recorded in a transaction of its own. One statement for the claim and
+    one commit keep the round trips per email to the few a send needs.
+    """
+    try:
+        with transaction.atomic():
+            email = next(iter(OutboxEmail.objects.raw(*_claim(pk))), None)
+            if email is None:
+                return False  # gone, already sent or failed, or another worker holds it
+            try:
+                connection.open()
+                as_message(email, connection=connection).send()
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+                raise _SendFailed from exc
+    except _SendFailed as failed:
+        with suppress(Exception):
+            connection.close()
+        return _record_failure(pk, failed.__cause__)
+    return False
+
+
+@transaction.atomic
+def _record_failure(pk: int, exc: Exception) -> bool:
+    """Count a failed attempt on the row; True if it is worth another try later."""
+    # Found by its key alone and its status checked once locked, as in _claim.
+    locked = OutboxEmail.objects.select_for_update(skip_locked=True).filter(pk=pk)
+    email = locked.order_by("pk").first()
+    if email is None or email.status != EmailStatus.PENDING:
+        return False  # another worker took it in the meantime and records its own outcome
+    email.attempts += 1
+    email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    retry = is_transient(exc) and email.attempts < settings.OUTBOX_MAX_ATTEMPTS
+    if retry:
+        email.next_attempt_at = timezone.now() + backoff(email.attempts)
+    else:
+        email.status = EmailStatus.FAILED
+        logger.warning("Outbox email %s failed: %s", email.pk, email.last_error)
+    email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
+    return retry
 
 
 def sweep(*, batch_size: int = 50) -> int:
