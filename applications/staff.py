@@ -26,9 +26,7 @@ FILTERS = {
 def review_list(request):
     # Every edition still being decided, not just the "current" one: next year's edition may
     # open for applications while this year's are still being reviewed.
-    applications = reviews.for_reviewer(reviewer=request.user).filter(
-        edition__release__isnull=True
-    )
+    applications = reviews.for_reviewer(reviewer=request.user).filter(edition__release__isnull=True)
     active = request.GET.get("show", "")
     if active == "todo":
         applications = applications.filter(reviewed_by_me=False)
