@@ -354,7 +354,10 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
                 "edition",
                 "submitted_at",
             ]
-        return [name for name in self.list_display if name != "applicant_name"]
+        return [
+            "applicant_unless_blind" if name == "applicant_name" else name
+            for name in self.list_display
+        ]
 
     def get_list_filter(self, request):
         if _is_programme_admin(request):
@@ -451,6 +454,13 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     @admin.display(description="Applicant", ordering="applicant__last_name")
     def applicant_name(self, obj):
         return obj.applicant.get_full_name() or obj.applicant.email
+
+    # Not sortable: ordering by name would hint at the names a blind edition hides.
+    @admin.display(description="Applicant")
+    def applicant_unless_blind(self, obj):
+        if obj.edition.blind_review:
+            return "Hidden (blind review)"
+        return self.applicant_name(obj)
 
     @admin.display(description="References", ordering="references_received")
     def references(self, obj):

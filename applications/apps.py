@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.urls import reverse
 
 
 class ApplicationsConfig(AppConfig):
@@ -7,16 +6,16 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Applications"
 
     def navigation_items(self, user):
-        from panitch.navigation import NavItem, is_staff_role
+        from panitch.navigation import NavItem, is_staff_role, url
 
         if not is_staff_role(user):
             # Applicants and participants: no permission lookups needed to know this.
-            return [NavItem("Your application", reverse("applications:dashboard"))]
+            return [NavItem("Your application", url("applications:dashboard"))]
         items = []
         if user.has_perm("applications.review_application"):
-            items.append(NavItem("Reviews", reverse("applications:review_list")))
+            items.append(NavItem("Reviews", url("applications:review_list")))
         if user.has_perm("applications.decide_application"):
-            items.append(NavItem("Selection", reverse("applications:selection_dashboard")))
+            items.append(NavItem("Selection", url("applications:selection_dashboard")))
         return items
 
     def load_demo_data(self):

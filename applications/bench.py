@@ -22,8 +22,6 @@ import io
 import pstats
 import re
 import secrets
-import signal
-import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -42,22 +40,24 @@ from django.views.decorators.http import require_GET
 
 from panitch.models import Edition, User
 
+from .bench_support import (
+    BENCH_DOMAIN,
+    BenchError,
+    free_year,
+    interrupts_raise,
+    uninterrupted,
+)
 from .enums import ApplicationStatus, JourneyTime, ProjectKind, Region, WeekendChoice
 from .models import Application, EqualityMonitoring, Referee
 from .steps import BY_SLUG, REQUIRED_SLUGS, STEPS
 
 GOAL = 0.9
-BENCH_DOMAIN = "@bench.invalid"
 BENCH_EDITION_NAME = "Benchmark (temporary)"
 BENCH_CONTACT_EMAIL = f"bench{BENCH_DOMAIN}"
 BARE_TEMPLATE = "applications/bench_bare.html"
 BATCH = 500
 # The bench applicant has finished every step up to and including this one.
 DONE_UP_TO = "referees"
-
-
-class BenchError(Exception):
-    pass
 
 
 def bench_email(n: int) -> str:
@@ -146,14 +146,6 @@ def cleanup() -> list[str]:
     return warnings
 
 
-def _free_year() -> int:
-    taken = set(Edition.objects.values_list("year", flat=True))
-    for year in range(2099, 1999, -1):
-        if year not in taken:
-            return year
-    raise BenchError("No free edition year for the bench edition.")
-
-
 def open_or_create_edition(*, now: dt.datetime) -> tuple[Edition, bool]:
     """The edition open now, or a bench edition open now that clashes with no other."""
     edition = Edition.objects.open_for_applications(at=now).first()
@@ -176,7 +168,7 @@ def open_or_create_edition(*, now: dt.datetime) -> tuple[Edition, bool]:
     day = timezone.localdate(closes)
     edition = Edition(
         name=BENCH_EDITION_NAME,
-        year=_free_year(),
+        year=free_year(below=2100),
         applications_open_at=opens,
         applications_close_at=closes,
         reference_deadline=closes + dt.timedelta(days=7),
@@ -455,37 +447,6 @@ def profile_real_page(client: Client, *, slug: str, requests: int, limit: int = 
 # --- Running it all ----------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _interrupts_raise() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt as Ctrl-C does, so the clean-up still runs."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def _uninterrupted() -> Iterator[None]:
-    """Let the clean-up finish even if Ctrl-C is pressed again."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
 def database_label() -> str:
     settings_dict = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -511,7 +472,7 @@ def run(
     client = Client()
     result = None
     outer_atomic = connection.in_atomic_block  # True only under a test's transaction
-    with _interrupts_raise(), warnings.catch_warnings():
+    with interrupts_raise(), warnings.catch_warnings():
         # WhiteNoise warns when static files are not collected; the step pages need none.
         warnings.filterwarnings("ignore", "No directory at", UserWarning)
         try:
@@ -551,7 +512,7 @@ def run(
             write(report(result, seeded=seeded, requests=requests, warmup=warmup, rounds=rounds))
             return result
         finally:
-            with _uninterrupted():
+            with uninterrupted():
                 if connection.in_atomic_block and not outer_atomic:
                     # Interrupted inside a request's transaction: drop it, start afresh.
                     connection.in_atomic_block = False

@@ -2,7 +2,8 @@
 
 The bench seeds an edition of its own with N submitted, decided applications in PostgreSQL,
 starts a local SMTP server (aiosmtpd, in a thread of this process) and ONE Celery worker (a
-subprocess: prefork pool with one child, so a single process does all the sending), then times
+subprocess, run as the Procfile runs it: a prefork pool of two child processes; --concurrency
+changes that, and 1 makes a single process do all the sending), then times
 `decisions_release` from the call until the SMTP server has received every outcome email:
 rendering, queueing and sending. The server counts messages by their X-Panitch-Email header
 (the outbox key), so it sees duplicates and missing emails directly.
@@ -53,6 +54,13 @@ from kombu import Exchange, Queue
 from panitch.models import Edition, OutboxEmail, User
 
 from . import decisions
+from .bench_support import (
+    BENCH_DOMAIN,
+    BenchError,
+    free_year,
+    interrupts_raise,
+    uninterrupted,
+)
 from .enums import ApplicationStatus, Decision
 from .models import Application, DecisionRelease
 
@@ -60,7 +68,8 @@ GOAL_SECONDS = 60.0
 GOAL_RATIO = 0.5
 DEFAULT_APPLICATIONS = 20_000
 DEFAULT_TIMEOUT = 300.0
-BENCH_DOMAIN = "@bench.invalid"
+# As the Procfile runs the worker (docker-compose runs 4); --concurrency changes it.
+DEFAULT_CONCURRENCY = 2
 USER_PREFIX = "bench-release-"
 EDITION_NAME = "Decision-day benchmark (temporary)"
 EDITION_CONTACT = f"bench-release{BENCH_DOMAIN}"
@@ -72,10 +81,6 @@ BATCH = 2000
 ROOT = Path(settings.BASE_DIR)
 # Set in the environment of a re-run with other settings, so it never re-runs again.
 CHILD_FLAG = "PANITCH_BENCH_RELEASE_CHILD"
-
-
-class BenchError(Exception):
-    pass
 
 
 def bench_email(n: int) -> str:
@@ -201,14 +206,6 @@ def cleanup() -> int:
     return count
 
 
-def _free_year() -> int:
-    taken = set(Edition.objects.values_list("year", flat=True))
-    for year in range(2098, 1999, -1):
-        if year not in taken:
-            return year
-    raise BenchError("No free edition year for the bench edition.")
-
-
 def make_edition(*, now: dt.datetime) -> Edition:
     """An edition whose applications have closed and whose reference deadline has passed, in a
     one-hour window in the past that clashes with no other edition's; its release and offer
@@ -226,7 +223,7 @@ def make_edition(*, now: dt.datetime) -> Edition:
     day = timezone.localdate(release)
     edition = Edition(
         name=EDITION_NAME,
-        year=_free_year(),
+        year=free_year(below=2099),
         applications_open_at=opens,
         applications_close_at=closes,
         reference_deadline=closes + dt.timedelta(minutes=30),
@@ -468,9 +465,9 @@ class Worker:
 
 @contextlib.contextmanager
 def celery_worker(
-    *, smtp_port: int, broker_url: str, queue: str, log_dir: Path
+    *, smtp_port: int, broker_url: str, queue: str, log_dir: Path, concurrency: int
 ) -> Iterator[Worker]:
-    """One worker, prefork pool with one child: a single process does all the sending."""
+    """One worker, as deployed: a prefork pool of `concurrency` child processes."""
     from panitch.celery import app
 
     name = f"bench-release-{os.getpid()}@{socket.gethostname()}"
@@ -494,7 +491,7 @@ def celery_worker(
         "panitch",
         "worker",
         "--pool=prefork",
-        "--concurrency=1",
+        f"--concurrency={concurrency}",
         f"--queues={queue}",
         f"--hostname={name}",
         "--loglevel=INFO",
@@ -728,43 +725,12 @@ def _settle(edition: Edition, *, timeout: float = 10.0) -> dict:
     return counts
 
 
-@contextlib.contextmanager
-def _interrupts_raise() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt as Ctrl-C does, so the clean-up still runs."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def _uninterrupted() -> Iterator[None]:
-    """Let the clean-up finish even if Ctrl-C is pressed again."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signals = (signal.SIGINT, signal.SIGTERM)
-    previous = {s: signal.signal(s, signal.SIG_IGN) for s in signals}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
 def run(
     *,
     applications: int = DEFAULT_APPLICATIONS,
     keep: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    concurrency: int = DEFAULT_CONCURRENCY,
     write: Callable[[str], None] = print,
 ) -> Result:
     """Seed, release, count, compare, clean up: on the database and broker configured."""
@@ -775,8 +741,10 @@ def run(
         raise BenchError("Run outside a transaction: the worker must see the seeded rows.")
     if applications < 1:
         raise BenchError("--applications must be at least 1.")
+    if concurrency < 1:
+        raise BenchError("--concurrency must be at least 1.")
     seeded = None
-    with _interrupts_raise(), tempfile.TemporaryDirectory(prefix="bench-release-") as tmp:
+    with interrupts_raise(), tempfile.TemporaryDirectory(prefix="bench-release-") as tmp:
         try:
             leftovers = cleanup()
             if leftovers:
@@ -799,12 +767,17 @@ def run(
                 smtp_server(handler) as port,
                 celery_queue(queue),
                 celery_worker(
-                    smtp_port=port, broker_url=broker_url, queue=queue, log_dir=Path(tmp)
+                    smtp_port=port,
+                    broker_url=broker_url,
+                    queue=queue,
+                    log_dir=Path(tmp),
+                    concurrency=concurrency,
                 ) as worker,
             ):
                 write(
                     f"SMTP server (aiosmtpd) on 127.0.0.1:{port}; one Celery worker "
-                    f"(prefork, concurrency 1) on queue {queue} of {redacted(broker_url)}."
+                    f"(prefork, concurrency {concurrency}) on queue {queue} of "
+                    f"{redacted(broker_url)}."
                 )
 
                 # The plain loop sends half its messages before the release and half after,
@@ -855,7 +828,7 @@ def run(
                     "deletes them."
                 )
             else:
-                with _uninterrupted():
+                with uninterrupted():
                     cleanup()
 
 

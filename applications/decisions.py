@@ -139,10 +139,9 @@ def default_wording(decision: str) -> dict:
     from django.template.loader import get_template
 
     def source(name):
-        text = get_template(f"emails/decision_{decision}.{name}").template.source.strip()
-        # The plain-text files switch autoescaping off; staff wording is rendered that way.
-        text = text.removeprefix("{% autoescape off %}").removesuffix("{% endautoescape %}")
-        return text.strip()
+        return get_template(
+            f"emails/decision_{decision}.{name}", using="text"
+        ).template.source.strip()
 
     return {"subject": source("subject.txt"), "body_text": source("txt")}
 

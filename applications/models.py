@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from panitch.models import Edition
 
@@ -137,6 +138,13 @@ class Application(models.Model):
     def decision_frozen(self) -> bool:
         """Decisions (and reviews) stop changing once the edition's decisions are released."""
         return DecisionRelease.objects.filter(edition_id=self.edition_id).exists()
+
+    @property
+    def offer_is_open(self) -> bool:
+        """Offered and not past its deadline (offers_lapse marks it lapsed a little later)."""
+        return self.offer_status == OfferStatus.OFFERED and (
+            self.offer_deadline is None or timezone.now() <= self.offer_deadline
+        )
 
     @property
     def organising_kind_labels(self) -> list[str]:

@@ -1,4 +1,5 @@
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from panitch.models import Edition, User
 
@@ -8,6 +9,24 @@ from .models import Application, DecisionRelease, Referee
 
 def open_edition() -> Edition | None:
     return Edition.objects.open_for_applications().first()
+
+
+def open_application_for(*, user: User) -> tuple[Edition | None, Application | None]:
+    """The edition open for applications and the person's application to it, if any: one
+    query when they have one (the form's every page), two when they do not."""
+    now = timezone.now()
+    application = (
+        Application.objects.filter(
+            applicant=user,
+            edition__applications_open_at__lte=now,
+            edition__applications_close_at__gt=now,
+        )
+        .select_related("edition")
+        .first()
+    )
+    if application is not None:
+        return application.edition, application
+    return open_edition(), None
 
 
 def application_for(*, user: User, edition: Edition) -> Application | None:

@@ -11,6 +11,7 @@ from panitch.models import Edition
 from . import privacy, selectors, services
 from .enums import ApplicationStatus
 from .forms import ReferenceForm
+from .progress import progress_html
 from .steps import BY_SLUG, STEPS, step_after, step_before
 
 
@@ -38,10 +39,9 @@ def _first_missing_step(application):
 @login_required
 def apply(request):
     """Start, or carry on where you left off."""
-    edition = selectors.open_edition()
+    edition, application = selectors.open_application_for(user=request.user)
     if edition is None:
         return _closed(request, None)
-    application = selectors.application_for(user=request.user, edition=edition)
     if application and application.status == ApplicationStatus.WITHDRAWN:
         return redirect("applications:dashboard")
     slug = _first_missing_step(application)
@@ -56,10 +56,7 @@ def step(request, slug):
     current = BY_SLUG.get(slug)
     if current is None:
         raise Http404
-    edition = selectors.open_edition()
-    application = None
-    if edition is not None:
-        application = selectors.application_for(user=request.user, edition=edition)
+    edition, application = selectors.open_application_for(user=request.user)
     if edition is None:
         return _closed(request, None)
     if application and application.status == ApplicationStatus.WITHDRAWN:
@@ -97,10 +94,9 @@ def step(request, slug):
             "application": application,
             "step": current,
             "form": form,
-            "steps": STEPS,
-            "completed": completed,
-            "position": STEPS.index(current) + 1,
-            "total": len(STEPS) + 1,
+            "progress": progress_html(
+                slug=slug, completed=completed, linked=application is not None
+            ),
             "previous": step_before(slug),
             "privacy_version": privacy.APPLICANT_NOTICE_VERSION,
         },
@@ -111,10 +107,9 @@ def step(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request):
-    edition = selectors.open_edition()
+    edition, application = selectors.open_application_for(user=request.user)
     if edition is None:
         return _closed(request, None)
-    application = selectors.application_for(user=request.user, edition=edition)
     if application is None:
         return redirect("applications:apply")
     if application.status == ApplicationStatus.WITHDRAWN:
@@ -138,11 +133,10 @@ def review(request):
             "edition": edition,
             "application": application,
             "referees": application.active_referees,
-            "steps": STEPS,
-            "completed": application.completed_steps,
+            "progress": progress_html(
+                slug=None, completed=application.completed_steps, linked=True
+            ),
             "missing": [BY_SLUG[s] for s in services.missing_steps(application)],
-            "position": len(STEPS) + 1,
-            "total": len(STEPS) + 1,
         },
     )
 

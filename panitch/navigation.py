@@ -4,10 +4,11 @@ Apps add their own entries by giving their AppConfig a `navigation_items(user)` 
 this module never needs to know about the apps that build on it.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .enums import Role
 
@@ -18,6 +19,16 @@ class NavItem:
     url: str
 
 
+def url(name: str) -> str:
+    """reverse(name) for a URL with no arguments, worked out once: every page asks."""
+    return _reverse(name, get_urlconf(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _reverse(name: str, urlconf, script_prefix: str) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
 def is_staff_role(user) -> bool:
     return user.is_superuser or bool(
         user.role_names & {Role.REVIEWER.value, Role.PROGRAMME_ADMIN.value}
@@ -25,16 +36,16 @@ def is_staff_role(user) -> bool:
 
 
 def navigation_for(user) -> list[NavItem]:
-    items = [NavItem("Home", reverse("home"))]
+    items = [NavItem("Home", url("home"))]
     if not user.is_authenticated:
         return items
     for config in apps.get_app_configs():
         if hasattr(config, "navigation_items"):
             items.extend(config.navigation_items(user))
     if is_staff_role(user):
-        items.append(NavItem("Staff admin", reverse("admin:index")))
+        items.append(NavItem("Staff admin", url("admin:index")))
     if user.has_role(Role.PROGRAMME_ADMIN) or user.is_superuser:
-        items.append(NavItem("Editions", reverse("admin:panitch_edition_changelist")))
-        items.append(NavItem("Outbox", reverse("admin:panitch_outboxemail_changelist")))
-    items.append(NavItem("Your account", reverse("account_email")))
+        items.append(NavItem("Editions", url("admin:panitch_edition_changelist")))
+        items.append(NavItem("Outbox", url("admin:panitch_outboxemail_changelist")))
+    items.append(NavItem("Your account", url("account_email")))
     return items

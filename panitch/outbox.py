@@ -40,8 +40,8 @@ def email_context(**context) -> dict:
 def render(*, template: str, context: dict) -> tuple[str, str, str]:
     """Subject, text and HTML bodies from templates/emails/<template>.{subject.txt,txt,html}."""
     context = email_context(**context)
-    subject = render_to_string(f"emails/{template}.subject.txt", context)
-    text = render_to_string(f"emails/{template}.txt", context)
+    subject = render_to_string(f"emails/{template}.subject.txt", context, using="text")
+    text = render_to_string(f"emails/{template}.txt", context, using="text")
     html = render_to_string(f"emails/{template}.html", context)
     return " ".join(subject.split()), text.strip() + "\n", html
 

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from panitch.enums import Role
 from panitch.models import Edition, User
@@ -65,3 +66,22 @@ class EditionFactory(factory.django.DjangoModelFactory):
     closing_day = factory.LazyAttribute(lambda o: dt.date(o.year, 11, 20))
     contact_name = "Rachel"
     contact_email = "programme@example.org"
+
+
+def open_edition_now() -> Edition:
+    """An edition taking applications now, with every later date well ahead."""
+    now = timezone.now()
+    return EditionFactory(
+        year=now.year + 1,
+        applications_open_at=now - dt.timedelta(days=7),
+        applications_close_at=now + dt.timedelta(days=14),
+        info_session_at=now - dt.timedelta(days=1),
+        reference_deadline=now + dt.timedelta(days=21),
+        decisions_release_at=now + dt.timedelta(days=40),
+        offer_response_deadline=now + dt.timedelta(days=54),
+        weekend_a_starts_on=(now + dt.timedelta(days=70)).date(),
+        weekend_a_ends_on=(now + dt.timedelta(days=71)).date(),
+        weekend_b_starts_on=(now + dt.timedelta(days=84)).date(),
+        weekend_b_ends_on=(now + dt.timedelta(days=85)).date(),
+        closing_day=(now + dt.timedelta(days=180)).date(),
+    )

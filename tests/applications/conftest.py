@@ -1,13 +1,10 @@
-import datetime as dt
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.test import Client
-from django.utils import timezone
 
 from applications.models import Application
 from panitch.celery import app as celery_app
-from tests.factories import EditionFactory, UserFactory
+from tests.factories import UserFactory, open_edition_now
 
 STEP_DATA = {
     "about": {
@@ -71,21 +68,7 @@ STEP_DATA = {
 @pytest.fixture
 def open_edition(db):
     """An edition taking applications now."""
-    now = timezone.now()
-    return EditionFactory(
-        year=now.year + 1,
-        applications_open_at=now - dt.timedelta(days=7),
-        applications_close_at=now + dt.timedelta(days=14),
-        info_session_at=now - dt.timedelta(days=1),
-        reference_deadline=now + dt.timedelta(days=21),
-        decisions_release_at=now + dt.timedelta(days=40),
-        offer_response_deadline=now + dt.timedelta(days=54),
-        weekend_a_starts_on=(now + dt.timedelta(days=70)).date(),
-        weekend_a_ends_on=(now + dt.timedelta(days=71)).date(),
-        weekend_b_starts_on=(now + dt.timedelta(days=84)).date(),
-        weekend_b_ends_on=(now + dt.timedelta(days=85)).date(),
-        closing_day=(now + dt.timedelta(days=180)).date(),
-    )
+    return open_edition_now()
 
 
 @pytest.fixture

@@ -46,18 +46,25 @@ def test_a_small_release_reaches_the_smtp_server_once_each(transactional_db):
     assert _bench_rows() == NONE_LEFT
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="the SQLite refusal")
-def test_it_refuses_sqlite_and_says_what_to_use_instead(transactional_db):
-    for database_url in (None, "sqlite:///var/bench.sqlite3"):
-        with pytest.raises(CommandError) as refused:
-            call_command("bench_release", applications=20, database_url=database_url)
-        assert "refuses to run on SQLite" in str(refused.value)
-        assert "DATABASE_URL=postgres://postgres@127.0.0.1:5432/panitch_bench" in str(refused.value)
-    assert _bench_rows() == NONE_LEFT
+def test_it_refuses_sqlite_and_says_what_to_use_instead():
+    with pytest.raises(bench_release.BenchError) as refused:
+        bench_release.check_database({"ENGINE": "django.db.backends.sqlite3", "NAME": "x"})
+    assert "refuses to run on SQLite" in str(refused.value)
+    assert "DATABASE_URL=postgres://postgres@127.0.0.1:5432/panitch_bench" in str(refused.value)
+    with pytest.raises(bench_release.BenchError, match="needs PostgreSQL, not"):
+        bench_release.check_database({"ENGINE": "django.db.backends.mysql", "NAME": "x"})
+    bench_release.check_database({"ENGINE": "django.db.backends.postgresql", "NAME": "x"})
 
 
-@pytest.mark.skipif(not ON_POSTGRES or ON_REDIS, reason="the broker refusal")
-def test_on_postgres_it_refuses_a_broker_its_worker_cannot_share(transactional_db):
-    with pytest.raises(bench_release.BenchError, match="needs a Redis broker"):
-        bench_release.run(applications=20)
+def test_it_refuses_a_broker_its_worker_cannot_share():
+    for url in ("memory://", "filesystem://", "amqp://guest@127.0.0.1//"):
+        with pytest.raises(bench_release.BenchError, match="needs a Redis broker"):
+            bench_release.check_broker(url)
+    bench_release.check_broker("redis://127.0.0.1:6379/15")
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="run() refuses before touching anything: SQLite only")
+def test_the_command_refuses_sqlite_and_leaves_nothing(transactional_db):
+    with pytest.raises(CommandError, match="refuses to run on SQLite"):
+        call_command("bench_release", applications=20, database_url=None)
     assert _bench_rows() == NONE_LEFT

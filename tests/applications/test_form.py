@@ -82,6 +82,38 @@ def test_progress_shows_the_step_number(signed_in, open_edition, fill_in, path, 
     assert f"<strong>{progress}</strong>" in page
 
 
+def test_progress_marks_the_steps_done_and_links_them_once_there_is_a_draft(
+    signed_in, open_edition, fill_in
+):
+    first = signed_in.get("/apply/about/").content.decode()
+    assert '<span aria-current="step">About you</span>' in first
+    assert "<span>Membership</span>" in first  # nothing to go back to yet: no links
+    assert "(done)" not in first
+
+    fill_in("about", "membership")
+    page = signed_in.get("/apply/project/").content.decode()
+
+    assert page.count('<span class="visually-hidden">(done)</span>') == 2
+    assert '<li class="done">\n      <a href="/apply/about/">About you</a>' in page
+    assert (
+        '<li class=" current">\n      <span aria-current="step">Your local project</span>' in page
+    )
+    assert '<a href="/apply/review/">Check and submit</a>' in page
+
+
+@pytest.mark.parametrize("slug", ["about", "project", "referees", "consent"])
+def test_a_step_page_makes_two_queries_for_someone_with_a_draft(
+    signed_in, open_edition, fill_in, slug, django_assert_max_num_queries
+):
+    """The person with their roles, then their application with its edition (the referees
+    step adds the referees)."""
+    fill_in("about", "membership", "experience", "project", "availability", "travel", "referees")
+    signed_in.get(f"/apply/{slug}/")  # the session is now in the cache
+
+    with django_assert_max_num_queries(3 if slug == "referees" else 2):
+        assert signed_in.get(f"/apply/{slug}/").status_code == 200
+
+
 def test_save_and_come_back_later_goes_to_the_dashboard_and_keeps_the_answers(
     signed_in, open_edition, fill_in
 ):

@@ -151,6 +151,18 @@ def test_answering_after_the_deadline_is_refused(signed_in, offered):
     assert (application.offer_status, application.confirmed_weekend) == ("offered", "")
 
 
+def test_past_the_deadline_the_form_is_gone_before_the_offer_lapses(signed_in, offered):
+    Application.objects.filter(pk=offered.pk).update(offer_deadline=timezone.now() - HOUR)
+
+    offer_page = signed_in.get("/application/offer/").content.decode()
+    dashboard = signed_in.get("/application/").content.decode()
+
+    assert "Confirm my place" not in offer_page
+    assert "The deadline to answer this offer passed at" in offer_page
+    assert "Confirm or decline it" not in dashboard
+    assert "The offer lapsed: it was not answered by the deadline." in dashboard
+
+
 def test_only_the_applicant_can_answer(offered):
     with pytest.raises(ValidationError) as error:
         decisions.offer_respond(application=offered, by=UserFactory(), accept=True, weekend="a")

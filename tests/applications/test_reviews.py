@@ -562,6 +562,9 @@ def test_blind_review_hides_who_the_applicant_and_referees_are(client, reviewer,
     assert "Has organised rent strikes for years." in pages["review"]
     assert "Has organised rent strikes for years." in pages["change"]
     assert "Blind review: names and contact details are hidden." in pages["review"]
+    assert (
+        '<td class="field-applicant_unless_blind">Hidden (blind review)</td>' in pages["changelist"]
+    )
     assert '<h3 class="h6">Referee 1, Organiser, Manchester Momentum</h3>' in pages["review"]
 
 
@@ -587,6 +590,7 @@ def test_without_blind_review_reviewers_see_names(client, reviewer, identifiable
     pages = reviewer_pages(client, identifiable)
 
     assert f"{identifiable.reference_number} · Amina Begum</a>" in pages["list"]
+    assert '<td class="field-applicant_unless_blind">Amina Begum</td>' in pages["changelist"]
     review = pages["review"]
     assert f"Application {identifiable.reference_number}: Amina Begum</h1>" in review
     assert "<dt>Name</dt><dd>Amina Begum (she/her)</dd>" in review

@@ -6,7 +6,6 @@ from the link in their email, without an account; a reviewer reads both referenc
 admin. axe scans every page on the way, error pages included.
 """
 
-import datetime as dt
 import re
 
 import pytest
@@ -18,7 +17,7 @@ from applications.enums import ApplicationStatus, Recommendation
 from applications.models import Application, Referee, Reference
 from applications.reviews import reviews_assign
 from panitch.models import OutboxEmail, User
-from tests.factories import EditionFactory, UserFactory
+from tests.factories import UserFactory, open_edition_now
 
 from .axe import assert_accessible
 from .conftest import PHONE
@@ -73,22 +72,8 @@ WEEKEND_ERROR = (
 
 @pytest.fixture
 def open_edition(transactional_db):
-    """An edition taking applications now (as tests/applications/conftest.py builds it)."""
-    now = timezone.now()
-    return EditionFactory(
-        year=now.year + 1,
-        applications_open_at=now - dt.timedelta(days=7),
-        applications_close_at=now + dt.timedelta(days=14),
-        info_session_at=now - dt.timedelta(days=1),
-        reference_deadline=now + dt.timedelta(days=21),
-        decisions_release_at=now + dt.timedelta(days=40),
-        offer_response_deadline=now + dt.timedelta(days=54),
-        weekend_a_starts_on=(now + dt.timedelta(days=70)).date(),
-        weekend_a_ends_on=(now + dt.timedelta(days=71)).date(),
-        weekend_b_starts_on=(now + dt.timedelta(days=84)).date(),
-        weekend_b_ends_on=(now + dt.timedelta(days=85)).date(),
-        closing_day=(now + dt.timedelta(days=180)).date(),
-    )
+    """An edition taking applications now."""
+    return open_edition_now()
 
 
 def link_in_email(email: OutboxEmail, path_pattern: str, live_server) -> str:

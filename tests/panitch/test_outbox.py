@@ -40,6 +40,21 @@ def test_queue_renders_the_templates_into_the_row(db, settings):
     assert (email.status, email.attempts, email.to) == (EmailStatus.PENDING, 0, "sam@example.org")
 
 
+def test_plain_text_parts_are_not_html_escaped_but_the_html_part_is(db, settings):
+    settings.PANITCH_PROGRAMME_NAME = "Rosa's <Programme>"
+    email = outbox.queue(
+        kind="outbox_test",
+        to="sam@example.org",
+        key="welcome:apostrophe",
+        template="outbox_test",
+        context={"name": "D'Andre <b>"},
+    )
+
+    assert email.subject == "Test email from Rosa's <Programme>"
+    assert email.body_text.startswith("Hello D'Andre <b>,\n")
+    assert "<p>Hello D&#x27;Andre &lt;b&gt;,</p>" in email.body_html
+
+
 def test_same_key_twice_is_one_row_and_one_send(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         first = queue_welcome()

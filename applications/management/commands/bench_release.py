@@ -38,17 +38,35 @@ class Command(BaseCommand):
             default=bench_release.DEFAULT_TIMEOUT,
             help=f"seconds to wait for every email ({bench_release.DEFAULT_TIMEOUT:.0f})",
         )
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=bench_release.DEFAULT_CONCURRENCY,
+            help="the worker's prefork child processes, as in the Procfile (%(default)s)",
+        )
         parser.add_argument("--keep", action="store_true", help="don't delete what was seeded")
 
-    def handle(self, *args, applications, database_url, broker_url, timeout, keep, **options):
+    def handle(
+        self, *args, applications, database_url, broker_url, timeout, concurrency, keep, **options
+    ):
         write = self.stdout.write
         try:
             broker_url = broker_url or bench_release.default_broker_url()
             env = bench_release.rerun_needed(database_url=database_url, broker_url=broker_url)
             if env:
-                argv = [f"--applications={applications}", f"--timeout={timeout}"]
+                argv = [
+                    f"--applications={applications}",
+                    f"--timeout={timeout}",
+                    f"--concurrency={concurrency}",
+                ]
                 bench_release.rerun(env=env, argv=argv + ["--keep"] * keep, write=write)
                 return
-            bench_release.run(applications=applications, keep=keep, timeout=timeout, write=write)
+            bench_release.run(
+                applications=applications,
+                keep=keep,
+                timeout=timeout,
+                concurrency=concurrency,
+                write=write,
+            )
         except bench_release.BenchError as error:
             raise CommandError(str(error)) from error
