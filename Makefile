@@ -34,7 +34,8 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-## Time the application form's step pages against a bare page with the same form (goal >= 0.9).
+## Benchmarks: the form's step pages (goal >= 0.9 of a bare page), then decision day (goal <= 60 s;
+## needs DATABASE_URL pointing at PostgreSQL, and Redis).
 bench: $(VENV)/.run-installed
 	$(BIN)/python manage.py bench
 	$(BIN)/python manage.py bench_release

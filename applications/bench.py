@@ -27,11 +27,13 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Max, Min, ProtectedError, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import get_template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -55,6 +57,7 @@ GOAL = 0.9
 BENCH_EDITION_NAME = "Benchmark (temporary)"
 BENCH_CONTACT_EMAIL = f"bench{BENCH_DOMAIN}"
 BARE_TEMPLATE = "applications/bench_bare.html"
+FRAMED_TEMPLATE = "applications/bench_framed.html"
 BATCH = 500
 # The bench applicant has finished every step up to and including this one.
 DONE_UP_TO = "referees"
@@ -107,6 +110,22 @@ def bare_step(request, slug):
         {"form": form, "step": current, "csrf_token": get_token(request)}
     )
     return HttpResponse(html)
+
+
+@transaction.non_atomic_requests
+@login_required
+@require_GET
+def framed_step(request, slug):
+    """The bare page's form in the site's layout, for the same signed-in applicant: what every
+    signed-in page pays (session, the person and their roles, navigation, messages), without
+    the step page's own work (loading the draft, progress, the step's wording)."""
+    current = BY_SLUG.get(slug)
+    if current is None or _bare is None:
+        raise Http404
+    form = current.form_class(
+        None, application=_bare.application, edition=_bare.edition, user=_bare.user
+    )
+    return render(request, FRAMED_TEMPLATE, {"form": form, "step": current})
 
 
 # --- Seeding and cleaning up -------------------------------------------------------------------
@@ -319,12 +338,18 @@ class StepResult:
     slug: str
     real: Timing = field(default_factory=Timing)
     bare: Timing = field(default_factory=Timing)
+    framed: Timing = field(default_factory=Timing)
     real_queries: int = 0
     bare_queries: int = 0
+    framed_queries: int = 0
 
     @property
     def ratio(self) -> float:
         return self.real.rate / self.bare.rate if self.bare.rate else 0.0
+
+    @property
+    def framed_ratio(self) -> float:
+        return self.real.rate / self.framed.rate if self.framed.rate else 0.0
 
 
 @dataclass
@@ -344,8 +369,18 @@ class Result:
         )
 
     @property
+    def framed(self) -> Timing:
+        return Timing(
+            sum(s.framed.requests for s in self.steps), sum(s.framed.seconds for s in self.steps)
+        )
+
+    @property
     def ratio(self) -> float:
         return self.real.rate / self.bare.rate if self.bare.rate else 0.0
+
+    @property
+    def framed_ratio(self) -> float:
+        return self.real.rate / self.framed.rate if self.framed.rate else 0.0
 
     @property
     def best_ratio(self) -> float:
@@ -360,6 +395,13 @@ def real_path(slug: str) -> str:
 
 def bare_path(slug: str) -> str:
     return f"/bench/bare/{slug}/"
+
+
+def framed_path(slug: str) -> str:
+    return f"/bench/framed/{slug}/"
+
+
+PAGES = {"real": real_path, "bare": bare_path, "framed": framed_path}
 
 
 def _get(client: Client, path: str):
@@ -407,24 +449,23 @@ def _chunks(total: int, rounds: int) -> list[int]:
 def measure(client: Client, *, requests: int, warmup: int, rounds: int, slugs: list[str]) -> Result:
     results = [StepResult(slug) for slug in slugs]
     for result in results:
-        real = bare = None
+        pages = {}
         for _ in range(max(1, warmup)):
-            real = _get(client, real_path(result.slug))
-            bare = _get(client, bare_path(result.slug))
-        check_same_fields(real.content, bare.content, result.slug)
-        for path, attr in ((real_path(result.slug), "real"), (bare_path(result.slug), "bare")):
+            pages = {attr: _get(client, path(result.slug)) for attr, path in PAGES.items()}
+        check_same_fields(pages["real"].content, pages["bare"].content, result.slug)
+        check_same_fields(pages["framed"].content, pages["bare"].content, result.slug)
+        for attr, path in PAGES.items():
             with CaptureQueriesContext(connection) as queries:
-                _get(client, path)
+                _get(client, path(result.slug))
             setattr(result, f"{attr}_queries", len(queries))
-    # Interleave: every round times every step's real and bare page, alternating which goes
-    # first, so drift (thermal, caches, other load) falls on both alike.
+    # Interleave: every round times every step's pages, in a rotating order, so drift
+    # (thermal, caches, other load) falls on all alike.
+    order = list(PAGES.items())
     for number, chunk in enumerate(_chunks(requests, rounds)):
         gc.collect()
         for index, result in enumerate(results):
-            order = [("real", real_path), ("bare", bare_path)]
-            if (number + index) % 2:
-                order.reverse()
-            for attr, path in order:
+            shift = (number + index) % len(order)
+            for attr, path in order[shift:] + order[:shift]:
                 getattr(result, attr).add(chunk, _timed(client, path(result.slug), chunk))
     return Result(results)
 
@@ -529,25 +570,31 @@ def report(result: Result, *, seeded: Seeded, requests: int, warmup: int, rounds
         f"{requests} timed GETs per page per step, in {min(rounds, requests)} interleaved "
         f"rounds, after {warmup} warm-up; DEBUG off; in-process test client.",
         "Real: /apply/<step>/ as a signed-in applicant. Bare: the same form, same crispy "
-        "rendering, no layout, no view database work.",
+        "rendering, no layout, no view database work. Framed: the bare page's form in the "
+        "site's layout for the same signed-in applicant.",
         "",
-        f"{'step':<14}{'real req/s':>12}{'bare req/s':>12}{'real/bare':>11}"
-        f"{'real ms':>10}{'bare ms':>10}{'queries':>10}",
+        f"{'step':<14}{'real ms':>9}{'bare ms':>9}{'framed ms':>11}{'real/bare':>11}"
+        f"{'real/framed':>13}{'queries r/b/f':>15}",
     ]
-    for step in result.steps:
-        lines.append(
-            f"{step.slug:<14}{step.real.rate:>12.1f}{step.bare.rate:>12.1f}{step.ratio:>11.2f}"
-            f"{1000 / step.real.rate:>10.2f}{1000 / step.bare.rate:>10.2f}"
-            f"{f'{step.real_queries}/{step.bare_queries}':>10}"
+
+    def row(label, real, bare, framed, queries=""):
+        return (
+            f"{label:<14}{1000 / real.rate:>9.2f}{1000 / bare.rate:>9.2f}"
+            f"{1000 / framed.rate:>11.2f}{real.rate / bare.rate:>11.2f}"
+            f"{real.rate / framed.rate:>13.2f}{queries:>15}"
         )
-    real, bare = result.real, result.bare
+
+    for step in result.steps:
+        queries = f"{step.real_queries}/{step.bare_queries}/{step.framed_queries}"
+        lines.append(row(step.slug, step.real, step.bare, step.framed, queries))
     lines += [
-        f"{'overall':<14}{real.rate:>12.1f}{bare.rate:>12.1f}{result.ratio:>11.2f}"
-        f"{1000 / real.rate:>10.2f}{1000 / bare.rate:>10.2f}",
+        row("overall", result.real, result.bare, result.framed),
         "",
         f"Overall real/bare ratio: {result.ratio:.2f} "
         f"(goal ≥ {GOAL:.2f}: {'met' if result.ratio >= GOAL else 'NOT met'})",
         f"Best-round ratio (each page's fastest round per step; less moved by other load on "
         f"the machine): {result.best_ratio:.2f}",
+        f"Signed-in layout alone (framed/bare): {result.framed.rate / result.bare.rate:.2f}; "
+        f"the step page's own work (real/framed): {result.framed_ratio:.2f}",
     ]
     return "\n".join(lines)

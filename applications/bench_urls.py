@@ -6,9 +6,10 @@ exists on the running site.
 
 from django.urls import include, path
 
-from .bench import bare_step
+from .bench import bare_step, framed_step
 
 urlpatterns = [
     path("bench/bare/<slug:slug>/", bare_step, name="bench_bare_step"),
+    path("bench/framed/<slug:slug>/", framed_step, name="bench_framed_step"),
     path("", include("panitch.urls")),
 ]

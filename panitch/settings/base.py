@@ -96,7 +96,10 @@ DATABASES = {
 }
 # No ATOMIC_REQUESTS: every change goes through a service that is its own transaction, and on
 # SQLite a transaction per request would make every page wait for the write lock.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections: opening one (and, on SQLite, preparing each statement anew) costs
+# more than most pages' own queries. Health checks drop a connection the server has closed.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process, the worker and beat share one file: wait for a lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

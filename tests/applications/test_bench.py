@@ -38,6 +38,8 @@ def test_bench_prints_the_ratio_and_leaves_no_rows_behind(db, applicant):
 
     assert "Overall real/bare ratio: " in output
     assert "goal ≥ 0.90" in output
+    assert "Signed-in layout alone (framed/bare): " in output
+    assert "the step page's own work (real/framed): " in output
     for slug in ("about", "referees", "consent", "equality"):
         assert f"\n{slug} " in output
     assert _counts() == before
