@@ -7,7 +7,9 @@ so every applicant at the same point shares one rendering.
 import functools
 
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, reverse
+
+from panitch.navigation import current_urlconf
 
 from .steps import STEPS
 
@@ -15,7 +17,7 @@ from .steps import STEPS
 def progress_html(*, slug: str | None, completed, linked: bool) -> str:
     """The indicator for step `slug` (None: the check-and-submit page)."""
     done = frozenset(completed) & {step.slug for step in STEPS}
-    return _render(slug, done, linked, get_urlconf(), get_script_prefix())
+    return _render(slug, done, linked, current_urlconf(), get_script_prefix())
 
 
 @functools.lru_cache(maxsize=2048)

@@ -8,6 +8,7 @@ import functools
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .enums import Role
@@ -21,7 +22,12 @@ class NavItem:
 
 def url(name: str) -> str:
     """reverse(name) for a URL with no arguments, worked out once: every page asks."""
-    return _reverse(name, get_urlconf(), get_script_prefix())
+    return _reverse(name, current_urlconf(), get_script_prefix())
+
+
+def current_urlconf() -> str:
+    """The URLconf reverse() would use now: the request's own, else ROOT_URLCONF."""
+    return get_urlconf() or settings.ROOT_URLCONF
 
 
 @functools.lru_cache(maxsize=256)

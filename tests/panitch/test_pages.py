@@ -146,3 +146,19 @@ def test_send_test_email_from_the_admin_queues_one_to_me(
     email = OutboxEmail.objects.get()
     assert (email.to, email.kind, email.status) == ("rachel@example.org", "outbox_test", "sent")
     assert email.body_text.startswith("Hello Rachel,")
+
+
+def test_worked_out_urls_follow_the_script_prefix_and_urlconf():
+    from django.urls import clear_script_prefix, set_script_prefix
+
+    from panitch.navigation import url
+
+    assert url("home") == "/"
+    set_script_prefix("/programme/")
+    try:
+        assert url("home") == "/programme/"
+    finally:
+        clear_script_prefix()
+    with override_settings(ROOT_URLCONF="applications.bench_urls"):
+        assert url("home") == "/"
+    assert url("account_login") == "/accounts/login/"
