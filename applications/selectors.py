@@ -11,19 +11,21 @@ def open_edition() -> Edition | None:
     return Edition.objects.open_for_applications().first()
 
 
-def open_application_for(*, user: User) -> tuple[Edition | None, Application | None]:
+def open_application_for(
+    *, user: User, only: tuple[str, ...] | None = None
+) -> tuple[Edition | None, Application | None]:
     """The edition open for applications and the person's application to it, if any: one
-    query when they have one (the form's every page), two when they do not."""
+    query when they have one (the form's every page), two when they do not. `only` names the
+    application's fields the caller reads, when it reads few (any other loads on access)."""
     now = timezone.now()
-    application = (
-        Application.objects.filter(
-            applicant=user,
-            edition__applications_open_at__lte=now,
-            edition__applications_close_at__gt=now,
-        )
-        .select_related("edition")
-        .first()
-    )
+    applications = Application.objects.filter(
+        applicant=user,
+        edition__applications_open_at__lte=now,
+        edition__applications_close_at__gt=now,
+    ).select_related("edition")
+    if only is not None:
+        applications = applications.only("edition", "applicant", *only)
+    application = applications.first()
     if application is not None:
         return application.edition, application
     return open_edition(), None

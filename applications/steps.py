@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from . import forms
+from .models import Application
 
 
 @dataclass(frozen=True)
@@ -12,6 +13,13 @@ class Step:
     form_class: type
     optional: bool = False
     intro: str = ""
+
+    @property
+    def application_fields(self) -> tuple[str, ...]:
+        """What the step's page reads of the application: its own answers, its status."""
+        meta = getattr(self.form_class, "Meta", None)
+        own = meta.fields if meta is not None and meta.model is Application else ()
+        return ("status", "completed_steps", *own)
 
 
 STEPS = [

@@ -56,7 +56,9 @@ def step(request, slug):
     current = BY_SLUG.get(slug)
     if current is None:
         raise Http404
-    edition, application = selectors.open_application_for(user=request.user)
+    edition, application = selectors.open_application_for(
+        user=request.user, only=current.application_fields
+    )
     if edition is None:
         return _closed(request, None)
     if application and application.status == ApplicationStatus.WITHDRAWN:
