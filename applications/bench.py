@@ -45,8 +45,8 @@ from panitch.models import Edition, User
 from .bench_support import (
     BENCH_DOMAIN,
     BenchError,
-    free_year,
     interrupts_raise,
+    save_bench_edition,
     uninterrupted,
 )
 from .enums import ApplicationStatus, JourneyTime, ProjectKind, Region, WeekendChoice
@@ -185,26 +185,18 @@ def open_or_create_edition(*, now: dt.datetime) -> tuple[Edition, bool]:
             "run the bench after it has opened."
         )
     day = timezone.localdate(closes)
-    edition = Edition(
+    edition = save_bench_edition(
         name=BENCH_EDITION_NAME,
-        year=free_year(below=2100),
-        applications_open_at=opens,
-        applications_close_at=closes,
+        contact_email=BENCH_CONTACT_EMAIL,
+        year_below=2100,
+        opens=opens,
+        closes=closes,
         reference_deadline=closes + dt.timedelta(days=7),
         decisions_release_at=closes + dt.timedelta(days=14),
         offer_response_deadline=closes + dt.timedelta(days=21),
         weekend_a_starts_on=day + dt.timedelta(days=40),
-        weekend_a_ends_on=day + dt.timedelta(days=41),
-        weekend_a_city="London",
-        weekend_b_starts_on=day + dt.timedelta(days=54),
-        weekend_b_ends_on=day + dt.timedelta(days=55),
-        weekend_b_city="Leeds",
         closing_day=day + dt.timedelta(days=150),
-        contact_name="Bench",
-        contact_email=BENCH_CONTACT_EMAIL,
     )
-    edition.full_clean()
-    edition.save()
     return edition, True
 
 

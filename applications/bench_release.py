@@ -57,8 +57,8 @@ from . import decisions
 from .bench_support import (
     BENCH_DOMAIN,
     BenchError,
-    free_year,
     interrupts_raise,
+    save_bench_edition,
     uninterrupted,
 )
 from .enums import ApplicationStatus, Decision
@@ -221,27 +221,18 @@ def make_edition(*, now: dt.datetime) -> Edition:
         raise BenchError("No free past window for the bench edition's applications.")
     release = now + dt.timedelta(days=30)
     day = timezone.localdate(release)
-    edition = Edition(
+    return save_bench_edition(
         name=EDITION_NAME,
-        year=free_year(below=2099),
-        applications_open_at=opens,
-        applications_close_at=closes,
+        contact_email=EDITION_CONTACT,
+        year_below=2099,
+        opens=opens,
+        closes=closes,
         reference_deadline=closes + dt.timedelta(minutes=30),
         decisions_release_at=release,
         offer_response_deadline=release + dt.timedelta(days=14),
         weekend_a_starts_on=day + dt.timedelta(days=30),
-        weekend_a_ends_on=day + dt.timedelta(days=31),
-        weekend_a_city="London",
-        weekend_b_starts_on=day + dt.timedelta(days=44),
-        weekend_b_ends_on=day + dt.timedelta(days=45),
-        weekend_b_city="Leeds",
         closing_day=day + dt.timedelta(days=150),
-        contact_name="Bench",
-        contact_email=EDITION_CONTACT,
     )
-    edition.full_clean()
-    edition.save()
-    return edition
 
 
 def decision_for(n: int, *, places: int) -> str:

@@ -4,6 +4,7 @@ a free edition year, and clean-up that survives Ctrl-C and SIGTERM."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import signal
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,43 @@ def free_year(*, below: int) -> int:
         if year not in taken:
             return year
     raise BenchError("No free edition year for the bench edition.")
+
+
+def save_bench_edition(
+    *,
+    name: str,
+    contact_email: str,
+    year_below: int,
+    opens: dt.datetime,
+    closes: dt.datetime,
+    reference_deadline: dt.datetime,
+    decisions_release_at: dt.datetime,
+    offer_response_deadline: dt.datetime,
+    weekend_a_starts_on: dt.date,
+    closing_day: dt.date,
+) -> Edition:
+    """A validated bench edition: weekend A in London, weekend B in Leeds two weeks later."""
+    edition = Edition(
+        name=name,
+        year=free_year(below=year_below),
+        applications_open_at=opens,
+        applications_close_at=closes,
+        reference_deadline=reference_deadline,
+        decisions_release_at=decisions_release_at,
+        offer_response_deadline=offer_response_deadline,
+        weekend_a_starts_on=weekend_a_starts_on,
+        weekend_a_ends_on=weekend_a_starts_on + dt.timedelta(days=1),
+        weekend_a_city="London",
+        weekend_b_starts_on=weekend_a_starts_on + dt.timedelta(days=14),
+        weekend_b_ends_on=weekend_a_starts_on + dt.timedelta(days=15),
+        weekend_b_city="Leeds",
+        closing_day=closing_day,
+        contact_name="Bench",
+        contact_email=contact_email,
+    )
+    edition.full_clean()
+    edition.save()
+    return edition
 
 
 @contextlib.contextmanager
