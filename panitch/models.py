@@ -246,6 +246,8 @@ class OutboxEmail(models.Model):
     subject = models.CharField(max_length=255)
     body_text = models.TextField("text body")
     body_html = models.TextField("HTML body", blank=True)
+    # Text attachments (calendar invitations): [{"filename", "mimetype", "content"}].
+    attachments = models.JSONField(default=list, blank=True)
     idempotency_key = models.CharField(max_length=255, unique=True)
     status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING

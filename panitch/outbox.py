@@ -57,11 +57,13 @@ def queue(
     text: str = "",
     html: str = "",
     reply_to: str = "",
+    attachments: list[dict] | None = None,
 ) -> OutboxEmail:
     """Put one email in the outbox; the same key always means the same, single email.
 
     Give a template (rendered now, so the row holds exactly what is sent) or the rendered
-    subject and bodies.
+    subject and bodies. Attachments are text files: dicts of filename, mimetype and content
+    (an .ics invitation, say), stored on the row so a retry sends exactly the same message.
     """
     if template:
         subject, text, html = render(template=template, context=context or {})
@@ -74,6 +76,7 @@ def queue(
             "subject": subject[:255],
             "body_text": text,
             "body_html": html,
+            "attachments": attachments or [],
         },
     )
     if created:
@@ -128,6 +131,8 @@ def as_message(email: OutboxEmail, *, connection) -> EmailMultiAlternatives:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return message
 
 
@@ -266,6 +271,7 @@ def queue_many(emails: list[dict], *, batch_size: int = 100) -> int:
                     subject=email["subject"][:255],
                     body_text=email["text"],
                     body_html=email.get("html", ""),
+                    attachments=email.get("attachments", []),
                     idempotency_key=email["key"],
                 )
                 for email in chunk

@@ -1,0 +1,13 @@
+from django.db import models
+
+
+class Weekend(models.TextChoices):
+    """Which of the edition's two in-person weekends a cohort meets on."""
+
+    A = "a", "Weekend A"
+    B = "b", "Weekend B"
+
+
+class ParticipantStatus(models.TextChoices):
+    ACTIVE = "active", "Taking part"
+    WITHDRAWN = "withdrawn", "Withdrawn"
