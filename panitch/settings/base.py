@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "sessions.apps.ScheduleConfig",
     "projects",
     "claims",
+    "bench",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

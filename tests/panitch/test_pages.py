@@ -159,6 +159,6 @@ def test_worked_out_urls_follow_the_script_prefix_and_urlconf():
         assert url("home") == "/programme/"
     finally:
         clear_script_prefix()
-    with override_settings(ROOT_URLCONF="applications.bench_urls"):
+    with override_settings(ROOT_URLCONF="bench.urls"):
         assert url("home") == "/"
     assert url("account_login") == "/accounts/login/"

@@ -40,24 +40,24 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from applications.enums import ApplicationStatus, JourneyTime, ProjectKind, Region, WeekendChoice
+from applications.models import Application, EqualityMonitoring, Referee
+from applications.steps import BY_SLUG, REQUIRED_SLUGS, STEPS
 from panitch.models import Edition, User
 
-from .bench_support import (
+from .support import (
     BENCH_DOMAIN,
     BenchError,
     interrupts_raise,
     save_bench_edition,
     uninterrupted,
 )
-from .enums import ApplicationStatus, JourneyTime, ProjectKind, Region, WeekendChoice
-from .models import Application, EqualityMonitoring, Referee
-from .steps import BY_SLUG, REQUIRED_SLUGS, STEPS
 
 GOAL = 0.9
 BENCH_EDITION_NAME = "Benchmark (temporary)"
 BENCH_CONTACT_EMAIL = f"bench{BENCH_DOMAIN}"
-BARE_TEMPLATE = "applications/bench_bare.html"
-FRAMED_TEMPLATE = "applications/bench_framed.html"
+BARE_TEMPLATE = "bench/bare.html"
+FRAMED_TEMPLATE = "bench/framed.html"
 BATCH = 500
 # The bench applicant has finished every step up to and including this one.
 DONE_UP_TO = "referees"
@@ -530,7 +530,7 @@ def run(
             with (
                 override_settings(
                     DEBUG=False,
-                    ROOT_URLCONF="applications.bench_urls",
+                    ROOT_URLCONF="bench.urls",
                     ALLOWED_HOSTS=["testserver"],
                 ),
                 bare_fixture(fixture),

@@ -51,18 +51,18 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from kombu import Exchange, Queue
 
+from applications import decisions
+from applications.enums import ApplicationStatus, Decision
+from applications.models import Application, DecisionRelease
 from panitch.models import Edition, OutboxEmail, User
 
-from . import decisions
-from .bench_support import (
+from .support import (
     BENCH_DOMAIN,
     BenchError,
     interrupts_raise,
     save_bench_edition,
     uninterrupted,
 )
-from .enums import ApplicationStatus, Decision
-from .models import Application, DecisionRelease
 
 GOAL_SECONDS = 60.0
 GOAL_RATIO = 0.5

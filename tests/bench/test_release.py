@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from applications import bench_release
 from applications.models import Application, DecisionRelease
+from bench import release as bench_release
 from panitch.models import Edition, OutboxEmail, User
 
 ON_POSTGRES = connection.vendor == "postgresql"

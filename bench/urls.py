@@ -6,7 +6,7 @@ exists on the running site.
 
 from django.urls import include, path
 
-from .bench import bare_step, framed_step
+from .form import bare_step, framed_step
 
 urlpatterns = [
     path("bench/bare/<slug:slug>/", bare_step, name="bench_bare_step"),

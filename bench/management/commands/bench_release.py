@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from applications import bench_release
+from bench import release as bench_release
 
 
 class Command(BaseCommand):

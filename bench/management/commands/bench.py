@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from applications import bench
+from bench import form as bench
 
 
 class Command(BaseCommand):
