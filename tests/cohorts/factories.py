@@ -1,0 +1,47 @@
+"""Cohorts and participants built straight in the database, for tests of what hangs off them."""
+
+import factory
+
+from applications.enums import ConfirmedWeekend, OfferStatus
+from cohorts.enums import Weekend
+from cohorts.models import Cohort, Participant
+from tests.applications.factories import ApplicationFactory
+from tests.factories import EditionFactory
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cohort
+        skip_postgeneration_save = True
+
+    edition = factory.SubFactory(EditionFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    weekend = Weekend.A
+    venue_city = factory.LazyAttribute(lambda o: getattr(o.edition, f"weekend_{o.weekend}_city"))
+    venue_name = "Community hall"
+    venue_address = "1 High Street"
+    capacity = 20
+
+    @factory.post_generation
+    def facilitators(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.facilitators.set(extracted)
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    """An active participant: an accepted application whose offer was confirmed, in a cohort."""
+
+    class Meta:
+        model = Participant
+
+    cohort = factory.SubFactory(CohortFactory)
+    edition = factory.LazyAttribute(lambda o: o.cohort.edition)
+    application = factory.LazyAttribute(
+        lambda o: ApplicationFactory(
+            edition=o.edition,
+            decision="accepted",
+            offer_status=OfferStatus.CONFIRMED,
+            confirmed_weekend=ConfirmedWeekend.BOTH,
+        )
+    )
+    person = factory.LazyAttribute(lambda o: o.application.applicant)
