@@ -5,6 +5,7 @@ import re
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from .enums import JourneyTime, OrganisingKind, ProjectKind, Recommendation, Region, WeekendChoice
@@ -20,6 +21,7 @@ def yes_no(label, help_text=""):
         choices=YES_NO,
         coerce=lambda value: value in (True, "True"),
         widget=forms.RadioSelect,
+        empty_value=None,
         error_messages={"required": "Choose yes or no."},
     )
 
@@ -31,6 +33,33 @@ def weekend_label(starts, ends, city) -> str:
     return f"{first}–{ends:%-d %B} in {city}"
 
 
+AUTOCOMPLETE = {
+    "first_name": "given-name",
+    "last_name": "family-name",
+    "postcode": "postal-code",
+    "phone": "tel",
+    "email": "email",
+}
+
+
+def apply_input_hints(form, *, autocomplete=True) -> None:
+    """Phone-friendly inputs: the right keyboard, autofill where it is the person's own
+    details, and long answers that state their limit (static/js/charcount.js counts down)."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if name == "phone":
+            widget.input_type = "tel"
+        if autocomplete and name in AUTOCOMPLETE:
+            widget.attrs.setdefault("autocomplete", AUTOCOMPLETE[name])
+        if isinstance(widget, forms.Select):
+            widget.attrs.pop("maxlength", None)  # HTML allows no maxlength on <select>
+        if isinstance(widget, forms.Textarea) and getattr(field, "max_length", None):
+            widget.attrs["data-charcount"] = str(field.max_length)
+            limit = f"Up to {field.max_length:,} characters."
+            if limit not in str(field.help_text):
+                field.help_text = f"{field.help_text} {limit}".strip()
+
+
 def no_form_tag_helper():
     helper = FormHelper()
     helper.form_tag = False
@@ -39,15 +68,24 @@ def no_form_tag_helper():
 
 
 class StepForm(forms.ModelForm):
-    """A ModelForm on the application; knows the edition for labels and messages."""
+    """A ModelForm on the application; knows the edition for labels and messages.
 
-    def __init__(self, *args, application, edition, user, **kwargs):
+    A draft form (`draft=True`, "Save and come back later") requires nothing but still checks
+    every answer that is there, so a half-finished step is kept without saving anything wrong.
+    """
+
+    def __init__(self, *args, application, edition, user, draft=False, **kwargs):
         super().__init__(*args, instance=application, **kwargs)
         self.edition = edition
         self.user = user
+        self.draft = draft
         self.helper = no_form_tag_helper()
         for name in self.Meta.required:
             self.fields[name].required = True
+        if draft:
+            for field in self.fields.values():
+                field.required = False
+        apply_input_hints(self)
 
     def save_to(self, application: Application) -> None:
         for name in self.Meta.fields:
@@ -83,6 +121,8 @@ class AboutForm(StepForm):
 
     def clean_postcode(self):
         postcode = " ".join(self.cleaned_data["postcode"].upper().split())
+        if not postcode and self.draft:
+            return ""
         if not POSTCODE.match(postcode):
             raise ValidationError("Enter a UK postcode, for example LS1 4AP.")
         if " " not in postcode:
@@ -91,6 +131,8 @@ class AboutForm(StepForm):
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
+        if not phone and self.draft:
+            return ""
         if not PHONE.match(phone) or len(re.sub(r"\D", "", phone)) < 10:
             raise ValidationError(
                 "Enter a phone number with at least 10 digits, e.g. 07700 900123."
@@ -119,10 +161,13 @@ class MembershipForm(StepForm):
         }
 
     def clean_is_member(self):
+        if self.cleaned_data["is_member"] is None and self.draft:
+            return None
         if self.cleaned_data["is_member"] is not True:
             raise ValidationError(
-                "The programme is for Momentum members. Membership is free: join Momentum, "
-                "then come back to finish — your answers so far are saved."
+                "The programme is for Momentum members. Membership is free: join Momentum "
+                f"({settings.PANITCH_JOIN_URL}), then come back to finish — your answers so "
+                "far are saved."
             )
         return True
 
@@ -142,7 +187,7 @@ class ExperienceForm(StepForm):
         required = ["experience"]
         labels = {"experience": "What have you done, and what did it achieve?"}
         help_texts = {
-            "experience": "Tell us about your activism so far, in up to 3,000 characters.",
+            "experience": "Tell us about your activism so far.",
         }
         widgets = {"experience": forms.Textarea(attrs={"rows": 8})}
 
@@ -228,6 +273,8 @@ class AvailabilityForm(StepForm):
         return self.cleaned_data["weekend_choice"]
 
     def clean_available_closing_day(self):
+        if self.cleaned_data["available_closing_day"] is None and self.draft:
+            return None
         if self.cleaned_data["available_closing_day"] is not True:
             raise ValidationError(
                 "The closing day brings the cohort together for the last five sessions, so every "
@@ -237,6 +284,8 @@ class AvailabilityForm(StepForm):
         return True
 
     def clean_has_device(self):
+        if self.cleaned_data["has_device"] is None and self.draft:
+            return None
         if self.cleaned_data["has_device"] is not True:
             raise ValidationError(
                 "The online sessions and the closing day happen on video calls, so you need a "
@@ -307,10 +356,14 @@ class RefereeForm(forms.ModelForm):
 
 
 class RefereesForm:
-    """Two referee forms validated together: distinct people, neither of them the applicant."""
+    """Two referee forms validated together: distinct people, neither of them the applicant.
 
-    def __init__(self, data=None, *, application, edition, user):
+    As a draft, a referee left wholly blank is skipped and a half-named one is kept as typed.
+    """
+
+    def __init__(self, data=None, *, application, edition, user, draft=False):
         self.user = user
+        self.draft = draft
         current = {r.position: r for r in (application.active_referees if application else [])}
         self.forms = [
             RefereeForm(data, prefix=f"referee{position}", instance=current.get(position))
@@ -318,6 +371,10 @@ class RefereesForm:
         ]
         for form in self.forms:
             form.helper = no_form_tag_helper()
+            if draft:
+                for field in form.fields.values():
+                    field.required = False
+            apply_input_hints(form, autocomplete=False)
 
     def is_valid(self) -> bool:
         # Validate both forms (not all() over a generator) so both show their errors.
@@ -327,11 +384,14 @@ class RefereesForm:
         # Read both emails before adding errors: add_error drops the field from cleaned_data.
         emails = [form.cleaned_data["email"].lower() for form in self.forms]
         for form, email in zip(self.forms, emails, strict=True):
-            if email == self.user.email.lower():
+            if email and email == self.user.email.lower():
                 form.add_error("email", "A referee must be someone other than you.")
-        if emails[0] == emails[1] and "email" not in self.forms[1].errors:
+        if emails[0] and emails[0] == emails[1] and "email" not in self.forms[1].errors:
             self.forms[1].add_error("email", "Your two referees must be different people.")
         return all(not form.errors for form in self.forms)
+
+    def add_error(self, position: int, field: str, message: str) -> None:
+        self.forms[position - 1].add_error(field, message)
 
     @property
     def errors(self):
@@ -392,10 +452,11 @@ class EqualityForm(forms.ModelForm):
             "class_background": forms.Select(choices=_choices("Yes", "No", "Not sure")),
         }
 
-    def __init__(self, data=None, *, application, edition, user):
+    def __init__(self, data=None, *, application, edition, user, draft=False):
         instance = EqualityMonitoring.objects.filter(edition=edition, person=user).first()
         super().__init__(data, instance=instance)
         self.helper = no_form_tag_helper()
+        apply_input_hints(self)
 
 
 class ReferenceForm(forms.ModelForm):
@@ -422,3 +483,4 @@ class ReferenceForm(forms.ModelForm):
             field.required = True
         self.fields["recommendation"].choices = Recommendation.choices
         self.helper = no_form_tag_helper()
+        apply_input_hints(self, autocomplete=False)

@@ -111,6 +111,14 @@ class Application(models.Model):
     offer_responded_at = models.DateTimeField(null=True, blank=True)
     confirmed_weekend = models.CharField(max_length=5, choices=ConfirmedWeekend.choices, blank=True)
 
+    # Staff stop every further reference request (an applicant using referee changes to have
+    # the organisation email people); only applications.services changes it.
+    reference_requests_stopped = models.BooleanField(
+        "reference requests stopped",
+        default=False,
+        help_text="No more reference requests are sent and referees cannot be changed.",
+    )
+
     # Consent to processing special category data, and which notice it was given against.
     consent_special_category = models.BooleanField(default=False)
     privacy_notice_version = models.CharField(max_length=20, blank=True)

@@ -40,6 +40,7 @@ def _render(slug, done, linked, urlconf, script_prefix):
             "review_url": reverse("applications:review", urlconf=urlconf),
             "linked": linked,
             "position": position,
+            "current_title": STEPS[position - 1].title if slug else "Check and submit",
             "total": len(STEPS) + 1,
         },
     )

@@ -1,7 +1,11 @@
-from django.db.models import Exists, OuterRef
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
-from panitch.models import Edition, User
+from panitch.models import Edition, OutboxEmail, User
 
 from .enums import ApplicationStatus
 from .models import Application, DecisionRelease, Referee
@@ -45,7 +49,10 @@ def applications_for_dashboard(*, user: User):
         Application.objects.filter(applicant=user)
         .with_reference_counts()
         .annotate(released=Exists(released))
-        .select_related("edition")
+        .select_related("edition", "edition__release")
+        .prefetch_related(
+            Prefetch("referees", queryset=Referee.objects.select_related("reference"))
+        )
         .order_by("-edition__year")
     )
 
@@ -65,3 +72,69 @@ def reference_is_needed(referee: Referee) -> bool:
     return referee.replaced_at is None and (
         referee.application.status == ApplicationStatus.SUBMITTED
     )
+
+
+@dataclass(frozen=True)
+class RefereeState:
+    """What an applicant may know about one referee: who, and where their request stands —
+    never what they wrote."""
+
+    name: str
+    email: str
+    state: str  # "not asked yet", "asked", "reminded", "answered", "declined", "replaced"
+    since: dt.datetime | None
+
+
+def _reminded_at(referees) -> dict[int, dt.datetime]:
+    """When each referee was last reminded, in one query."""
+    keys = [
+        f"reference_reminder:{referee.pk}:{days}"
+        for referee in referees
+        for days in settings.REFERENCE_REMINDER_DAYS
+    ]
+    reminded = {}
+    if keys:
+        rows = OutboxEmail.objects.filter(idempotency_key__in=keys).values_list(
+            "idempotency_key", "created_at"
+        )
+        for key, created in rows:
+            pk = int(key.split(":")[1])
+            reminded[pk] = max(created, reminded.get(pk, created))
+    return reminded
+
+
+def _states(referees, reminded) -> list[RefereeState]:
+    states = []
+    for referee in sorted(referees, key=lambda r: (r.replaced_at is not None, r.position, -r.pk)):
+        reference = getattr(referee, "reference", None)
+        if referee.replaced_at is not None:
+            state, since = "replaced", referee.replaced_at
+        elif reference is not None:
+            state = "declined" if reference.declined else "answered"
+            since = reference.submitted_at
+        elif referee.pk in reminded:
+            state, since = "reminded", reminded[referee.pk]
+        elif referee.requested_at is not None:
+            state, since = "asked", referee.requested_at
+        else:
+            state, since = "not asked yet", None
+        states.append(RefereeState(referee.name, referee.email, state, since))
+    return states
+
+
+def referee_states(application: Application | None) -> list[RefereeState]:
+    """Every referee the application has named, current ones first (two queries)."""
+    if application is None or application.pk is None:
+        return []
+    referees = list(application.referees.select_related("reference"))
+    return _states(referees, _reminded_at(referees))
+
+
+def with_referee_states(applications: list[Application]) -> list[Application]:
+    """Sets `referee_states` on applications fetched by applications_for_dashboard (their
+    referees prefetched), with one query for all of them."""
+    by_application = {a.pk: list(a.referees.all()) for a in applications}
+    reminded = _reminded_at([r for referees in by_application.values() for r in referees])
+    for application in applications:
+        application.referee_states = _states(by_application[application.pk], reminded)
+    return applications

@@ -38,9 +38,16 @@ def _locked_application(*, edition: Edition, user: User) -> Application | None:
 
 
 @transaction.atomic
-def application_save_step(*, edition: Edition, user: User, slug: str, form) -> Application:
-    """Save one valid step, creating the draft on the first. Submitted applications stay
-    submitted: changes go live, and a replaced referee is asked straight away."""
+def application_save_step(
+    *, edition: Edition, user: User, slug: str, form, complete: bool = True
+) -> Application:
+    """Save one step, creating the draft on the first. Submitted applications stay submitted:
+    changes go live, and a replaced referee is asked straight away.
+
+    `complete=False` is "Save and come back later" on a draft: whatever valid answers are there
+    are kept, and the step does not count as done until it is saved complete. The referees a
+    change has just asked are on the returned application's `asked_referees`.
+    """
     now = timezone.now()
     _ensure_open(edition, at=now)
     application = _locked_application(edition=edition, user=user)
@@ -52,31 +59,116 @@ def application_save_step(*, edition: Edition, user: User, slug: str, form) -> A
             application = _locked_application(edition=edition, user=user)
     if application.status == ApplicationStatus.WITHDRAWN:
         raise ValidationError("This application was withdrawn and can no longer be changed.")
+    if not complete and application.status != ApplicationStatus.DRAFT:
+        complete = True  # a submitted application's answers are live: never half-saved
 
+    application.asked_referees = []
     if slug == "referees":
-        _set_referees(application=application, referees=form.cleaned_data, at=now)
+        if complete:
+            application.asked_referees = _set_referees(
+                application=application, referees=form.cleaned_data, at=now, by=user
+            )
+        else:
+            _set_draft_referees(application=application, referees=form.cleaned_data)
     elif slug == "equality":
         EqualityMonitoring.objects.update_or_create(
             edition=edition, person=user, defaults=form.cleaned_data
         )
     else:
         form.save_to(application)
-    if slug == "consent":
+    if slug == "consent" and complete:
         application.privacy_notice_version = privacy.APPLICANT_NOTICE_VERSION
         application.consented_at = now
         application.save(update_fields=["privacy_notice_version", "consented_at"])
 
-    if slug not in application.completed_steps:
+    done = slug in application.completed_steps
+    if complete and not done:
         application.completed_steps = [*application.completed_steps, slug]
+        application.save(update_fields=["completed_steps", "updated_at"])
+    elif not complete and done:
+        # Saved half-finished: it needs finishing again before it can be submitted.
+        application.completed_steps = [s for s in application.completed_steps if s != slug]
         application.save(update_fields=["completed_steps", "updated_at"])
     return application
 
 
-def _set_referees(*, application: Application, referees: list[dict], at: dt.datetime) -> None:
+def _set_draft_referees(*, application: Application, referees: list[dict]) -> None:
+    """A draft's referees as typed, by position: nobody has been asked yet, so nothing else
+    depends on them. A referee left wholly blank is removed."""
+    current = {r.position: r for r in application.referees.filter(replaced_at__isnull=True)}
+    for position, data in zip((1, 2), referees, strict=True):
+        referee = current.get(position)
+        if not any(data.values()):
+            if referee is not None and referee.requested_at is None:
+                referee.delete()
+            continue
+        if referee is None:
+            Referee.objects.create(
+                application=application,
+                position=position,
+                token=secrets.token_urlsafe(32),
+                **data,
+            )
+        else:
+            for field, value in data.items():
+                setattr(referee, field, value)
+            referee.save(update_fields=list(data))
+
+
+class RefereeChangeRefused(ValidationError):
+    """A referee change that would send a reference request we will not send.
+
+    `position` says which referee's email field the message belongs beside.
+    """
+
+    def __init__(self, message: str, *, position: int):
+        super().__init__(message)
+        self.position = position
+
+
+def _check_new_referee(
+    *, application: Application, email: str, position: int, by: User, at: dt.datetime, also: int
+) -> None:
+    """Limits on naming someone new after submission: each one emails a stranger at once."""
+    contact = application.edition.contact_email
+    if application.reference_requests_stopped:
+        raise RefereeChangeRefused(
+            f"Referee changes on this application are paused. Please write to {contact}.",
+            position=position,
+        )
+    earlier = application.referees.filter(email__iexact=email, requested_at__isnull=False)
+    if earlier.exists():
+        raise RefereeChangeRefused(
+            "We have already asked this person for a reference for this application, and we "
+            "ask each person only once. Please name someone else.",
+            position=position,
+        )
+    replaced = application.referees.filter(replaced_at__gte=application.submitted_at)
+    if replaced.count() + also >= settings.REFEREE_REPLACEMENTS_MAX:
+        raise RefereeChangeRefused(
+            f"You have already changed your referees {settings.REFEREE_REPLACEMENTS_MAX} "
+            "times since submitting, which is as many as we allow. If you need another "
+            f"change, please write to {contact}.",
+            position=position,
+        )
+    recent = Referee.objects.filter(
+        application__applicant=by, replaced_at__gte=at - dt.timedelta(days=1)
+    ).exclude(application__submitted_at__isnull=True)
+    if recent.count() + also >= settings.REFEREE_REPLACEMENTS_PER_DAY:
+        raise RefereeChangeRefused(
+            "You have changed your referees several times today. Please try again tomorrow.",
+            position=position,
+        )
+
+
+def _set_referees(
+    *, application: Application, referees: list[dict], at: dt.datetime, by: User
+) -> list[Referee]:
     """Update the referees, matching people by email (case-insensitively), not by position.
 
     Someone who stays keeps their link and any reference they gave; someone new replaces whoever
-    is gone, and is asked straight away if the application is already submitted.
+    is gone, and is asked straight away if the application is already submitted (within the
+    limits of _check_new_referee). Returns the referees asked now.
     """
     current = list(application.referees.filter(replaced_at__isnull=True))
     by_email = {referee.email.lower(): referee for referee in current}
@@ -90,19 +182,41 @@ def _set_referees(*, application: Application, referees: list[dict], at: dt.date
         for field, value in data.items():
             setattr(referee, field, value)
         referee.save(update_fields=list(data))
+    taken = {referee.position for referee in current if referee.pk in kept}
+    free = [position for position in (1, 2) if position not in taken]
+    submitted = application.status == ApplicationStatus.SUBMITTED
+    if submitted:
+        # `also`: the newcomers before this one in the same change count towards the limits.
+        for also, (position, data) in enumerate(zip(free, newcomers, strict=True)):
+            _check_new_referee(
+                application=application,
+                email=data["email"],
+                position=position,
+                by=by,
+                at=at,
+                also=also,
+            )
     for referee in current:
         if referee.pk not in kept:
             # A different person now: the old link stops working at once.
             referee.replaced_at = at
             referee.save(update_fields=["replaced_at"])
-    taken = {referee.position for referee in current if referee.pk in kept}
-    free = [position for position in (1, 2) if position not in taken]
+    asked = []
     for position, data in zip(free, newcomers, strict=True):
         new = Referee.objects.create(
             application=application, position=position, token=secrets.token_urlsafe(32), **data
         )
-        if application.status == ApplicationStatus.SUBMITTED:
+        if submitted:
             reference_request(referee=new)
+            asked.append(new)
+    return asked
+
+
+@transaction.atomic
+def application_stop_reference_requests(*, application: Application, stop: bool = True) -> None:
+    """Staff: stop (or allow again) any further reference request for this application."""
+    Application.objects.filter(pk=application.pk).update(reference_requests_stopped=stop)
+    application.reference_requests_stopped = stop
 
 
 def missing_steps(application: Application) -> list[str]:
@@ -180,7 +294,9 @@ def _referee_context(referee: Referee) -> dict:
 
 
 def reference_request(*, referee: Referee) -> None:
-    """Ask a referee for a reference, once per referee."""
+    """Ask a referee for a reference, once per referee, unless staff stopped requests."""
+    if referee.application.reference_requests_stopped:
+        return
     if referee.requested_at is None:
         referee.requested_at = timezone.now()
         referee.save(update_fields=["requested_at"])
@@ -212,8 +328,31 @@ def reference_submit(*, referee: Referee, form=None, declined: bool = False) -> 
     if not referee_is_answerable(referee, at=timezone.now()):
         raise ValidationError("The deadline for this reference has passed.")
     if declined:
-        return Reference.objects.create(referee=referee, declined=True)
+        reference = Reference.objects.create(referee=referee, declined=True)
+        _tell_applicant_referee_declined(referee=referee)
+        return reference
     return Reference.objects.create(referee=referee, **form.cleaned_data)
+
+
+def _tell_applicant_referee_declined(*, referee: Referee) -> None:
+    application = referee.application
+    applicant = application.applicant
+    edition = application.edition
+    outbox.queue(
+        kind="referee_declined",
+        to=applicant.email,
+        key=f"referee_declined:{referee.pk}",
+        template="referee_declined",
+        context={
+            "name": applicant.first_name or applicant.email,
+            "referee_name": referee.name,
+            "edition": edition,
+            "can_change": edition.is_open_for_applications(),
+            "referees_url": settings.PANITCH_BASE_URL
+            + reverse("applications:step", args=["referees"]),
+            "dashboard_url": settings.PANITCH_BASE_URL + reverse("applications:dashboard"),
+        },
+    )
 
 
 def send_reference_reminders(*, at: dt.datetime | None = None) -> int:
@@ -256,6 +395,55 @@ def send_reference_reminders(*, at: dt.datetime | None = None) -> int:
                 key=key,
                 template="reference_reminder",
                 context={**_referee_context(referee), "days_left": days},
+            )
+        sent += 1
+    return sent
+
+
+def send_draft_reminders(*, at: dt.datetime | None = None) -> int:
+    """Remind people whose application is still a draft, at each configured point before
+    applications close. Each reminder has its own outbox key, so it goes out once however
+    often this runs; a draft started after a reminder point does not get that reminder."""
+    at = at or timezone.now()
+    sent = 0
+    drafts = (
+        Application.objects.filter(
+            status=ApplicationStatus.DRAFT,
+            edition__applications_open_at__lte=at,
+            edition__applications_close_at__gt=at,
+        )
+        .select_related("edition", "applicant")
+        .order_by("pk")
+    )
+    for application in drafts.iterator():
+        closes = application.edition.applications_close_at
+        due = [
+            days
+            for days in settings.DRAFT_REMINDER_DAYS
+            if closes - dt.timedelta(days=days) <= at
+            and application.created_at < closes - dt.timedelta(days=days)
+        ]
+        if not due:
+            continue
+        days = min(due)
+        key = f"draft_reminder:{application.pk}:{days}"
+        if OutboxEmail.objects.filter(idempotency_key=key).exists():
+            continue
+        applicant = application.applicant
+        with transaction.atomic():
+            outbox.queue(
+                kind="draft_reminder",
+                to=applicant.email,
+                key=key,
+                template="draft_reminder",
+                context={
+                    "name": applicant.first_name or applicant.email,
+                    "edition": application.edition,
+                    "closes": closes,
+                    "days_left": days,
+                    "steps_left": len(missing_steps(application)),
+                    "apply_url": settings.PANITCH_BASE_URL + reverse("applications:apply"),
+                },
             )
         sent += 1
     return sent

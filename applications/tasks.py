@@ -31,3 +31,9 @@ def release_decisions(*, edition_id: int, by_id: int | None = None) -> None:
         decisions.decisions_release(edition=edition, by=by)
     except decisions.ReleaseBlocked:
         return  # the admin page shows what is missing; beat retries at release time
+
+
+@shared_task
+def remind_drafts() -> int:
+    """Periodic: queue the reminders to people with an unsubmitted draft (each goes out once)."""
+    return services.send_draft_reminders()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -65,27 +66,52 @@ def step(request, slug):
         messages.info(request, "You withdrew this application, so it cannot be changed.")
         return redirect("applications:dashboard")
 
+    # "Save and come back later" on a draft keeps a half-finished step as typed.
+    draft = (
+        request.method == "POST"
+        and "save_and_exit" in request.POST
+        and (application is None or application.status == ApplicationStatus.DRAFT)
+    )
     form = current.form_class(
         request.POST if request.method == "POST" else None,
         application=application,
         edition=edition,
         user=request.user,
+        draft=draft,
     )
     if request.method == "POST" and form.is_valid():
+        complete = not draft
+        if draft:
+            # Saved for later but complete all the same: then it counts as done.
+            full = current.form_class(
+                request.POST, application=application, edition=edition, user=request.user
+            )
+            if full.is_valid():
+                form, complete = full, True
         try:
-            services.application_save_step(edition=edition, user=request.user, slug=slug, form=form)
+            saved = services.application_save_step(
+                edition=edition, user=request.user, slug=slug, form=form, complete=complete
+            )
+        except services.RefereeChangeRefused as refused:
+            form.add_error(refused.position, "email", refused.message)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("applications:dashboard")
-        if "save_and_exit" in request.POST:
-            messages.success(request, "Your answers are saved. Come back any time to carry on.")
-            return redirect("applications:dashboard")
-        following = step_after(slug)
-        return (
-            redirect("applications:step", slug=following.slug)
-            if following
-            else redirect("applications:review")
-        )
+        else:
+            for referee in saved.asked_referees:
+                messages.success(
+                    request,
+                    f"We have emailed {referee.name} at {referee.email} to ask for a reference.",
+                )
+            if "save_and_exit" in request.POST:
+                messages.success(request, "Your answers are saved. Come back any time to carry on.")
+                return redirect("applications:dashboard")
+            following = step_after(slug)
+            return (
+                redirect("applications:step", slug=following.slug)
+                if following
+                else redirect("applications:review")
+            )
 
     completed = application.completed_steps if application else []
     return render(
@@ -101,6 +127,14 @@ def step(request, slug):
             ),
             "previous": step_before(slug),
             "privacy_version": privacy.APPLICANT_NOTICE_VERSION,
+            "join_url": settings.PANITCH_JOIN_URL,
+            "step_count": len(STEPS),
+            # Only once submitted has anyone been asked: a draft has nothing to show.
+            "referee_states": selectors.referee_states(application)
+            if slug == "referees"
+            and application is not None
+            and application.status == ApplicationStatus.SUBMITTED
+            else [],
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -160,7 +194,9 @@ def withdraw(request):
 @login_required
 def dashboard(request):
     now = timezone.now()
-    applications = list(selectors.applications_for_dashboard(user=request.user))
+    applications = selectors.with_referee_states(
+        list(selectors.applications_for_dashboard(user=request.user))
+    )
     for application in applications:
         application.is_open = application.edition.is_open_for_applications(at=now)
     open_edition = selectors.open_edition()
@@ -194,8 +230,11 @@ def reference(request, token):
     if not services.referee_is_answerable(referee, at=timezone.now()):
         return render(request, "applications/reference_expired.html", context, status=410)
 
-    form = ReferenceForm(request.POST if request.method == "POST" else None)
-    declining = request.method == "POST" and "decline" in request.POST
+    if request.method == "POST" and "decline" in request.POST:
+        # Declining cannot be undone, so it asks once more first (a page, not a script).
+        return render(request, "applications/reference_decline.html", context)
+    declining = request.method == "POST" and "decline_confirmed" in request.POST
+    form = ReferenceForm(request.POST if request.method == "POST" and not declining else None)
     if declining or (request.method == "POST" and form.is_valid()):
         try:
             services.reference_submit(referee=referee, form=form, declined=declining)

@@ -233,3 +233,19 @@ LOGGING = {
 REFERENCE_REMINDER_DAYS = [7, 2]
 # People offered a place are reminded this many days before their offer deadline.
 OFFER_REMINDER_DAYS = [5, 1]
+
+# --- Applicant and account journey (web) ---
+# After confirming their email the person is signed in and taken where they were going.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_FORMS = {"signup": "panitch.forms.PanitchSignupForm"}
+# Where a non-member is sent to join (membership is free).
+PANITCH_JOIN_URL = env.str("PANITCH_JOIN_URL", default="https://peoplesmomentum.com/join/")
+# People with an unsubmitted draft are reminded this many days before applications close.
+DRAFT_REMINDER_DAYS = [7, 1]
+CELERY_BEAT_SCHEDULE["applications: remind people with a draft"] = {
+    "task": "applications.tasks.remind_drafts",
+    "schedule": 15 * 60.0,
+}
+# Abuse limits on reference requests after submission (each sends an email at once).
+REFEREE_REPLACEMENTS_MAX = 3
+REFEREE_REPLACEMENTS_PER_DAY = 2

@@ -95,10 +95,12 @@ def test_progress_marks_the_steps_done_and_links_them_once_there_is_a_draft(
     page = signed_in.get("/apply/project/").content.decode()
 
     assert page.count('<span class="visually-hidden">(done)</span>') == 2
-    assert '<li class="done">\n      <a href="/apply/about/">About you</a>' in page
+    assert '<li class="done">\n        <a href="/apply/about/">About you</a>' in page
     assert (
-        '<li class=" current">\n      <span aria-current="step">Your local project</span>' in page
+        '<li class=" current">\n        <span aria-current="step">Your local project</span>'
+        in page
     )
+    assert "<strong>Step 4 of 10</strong> · Your local project" in page
     assert '<a href="/apply/review/">Check and submit</a>' in page
 
 
@@ -198,8 +200,9 @@ def test_someone_who_is_not_a_member_is_told_to_join(signed_in, open_edition, fi
     response = post_step(signed_in, "membership", is_member="False")
 
     assert field_errors(response.content.decode(), "is_member") == [
-        "The programme is for Momentum members. Membership is free: join Momentum, then come "
-        "back to finish — your answers so far are saved."
+        "The programme is for Momentum members. Membership is free: join Momentum "
+        "(https://peoplesmomentum.com/join/), then come back to finish — your answers so far "
+        "are saved."
     ]
     application = Application.objects.get()
     assert (application.is_member, application.completed_steps) == (None, ["about"])

@@ -93,8 +93,8 @@ def test_an_incomplete_reference_is_shown_again_with_its_errors(referee_client, 
     assert Reference.objects.count() == 0
 
 
-def test_declining_is_recorded(referee_client, submitted, link_two):
-    response = referee_client.post(link_two, {"decline": "1"}, follow=True)
+def test_declining_is_recorded_once_confirmed(referee_client, submitted, link_two):
+    response = referee_client.post(link_two, {"decline_confirmed": "1"}, follow=True)
 
     reference = Reference.objects.get()
     assert (reference.referee.email, reference.declined, reference.commitment) == (
