@@ -97,8 +97,7 @@ def test_progress_marks_the_steps_done_and_links_them_once_there_is_a_draft(
     assert page.count('<span class="visually-hidden">(done)</span>') == 2
     assert '<li class="done">\n        <a href="/apply/about/">About you</a>' in page
     assert (
-        '<li class=" current">\n        <span aria-current="step">Your local project</span>'
-        in page
+        '<li class=" current">\n        <span aria-current="step">Your local project</span>' in page
     )
     assert "<strong>Step 4 of 10</strong> · Your local project" in page
     assert '<a href="/apply/review/">Check and submit</a>' in page
