@@ -66,7 +66,7 @@ def application_save_step(
     if slug == "referees":
         if complete:
             application.asked_referees = _set_referees(
-                application=application, referees=form.cleaned_data, at=now, by=user
+                application=application, referees=form.cleaned_data, at=now
             )
         else:
             _set_draft_referees(application=application, referees=form.cleaned_data)
@@ -127,7 +127,7 @@ class RefereeChangeRefused(ValidationError):
 
 
 def _check_new_referee(
-    *, application: Application, email: str, position: int, by: User, at: dt.datetime, also: int
+    *, application: Application, email: str, position: int, at: dt.datetime, also: int
 ) -> None:
     """Limits on naming someone new after submission: each one emails a stranger at once."""
     contact = application.edition.contact_email
@@ -152,7 +152,8 @@ def _check_new_referee(
             position=position,
         )
     recent = Referee.objects.filter(
-        application__applicant=by, replaced_at__gte=at - dt.timedelta(days=1)
+        application__applicant_id=application.applicant_id,
+        replaced_at__gte=at - dt.timedelta(days=1),
     ).exclude(application__submitted_at__isnull=True)
     if recent.count() + also >= settings.REFEREE_REPLACEMENTS_PER_DAY:
         raise RefereeChangeRefused(
@@ -162,7 +163,7 @@ def _check_new_referee(
 
 
 def _set_referees(
-    *, application: Application, referees: list[dict], at: dt.datetime, by: User
+    *, application: Application, referees: list[dict], at: dt.datetime
 ) -> list[Referee]:
     """Update the referees, matching people by email (case-insensitively), not by position.
 
@@ -192,7 +193,6 @@ def _set_referees(
                 application=application,
                 email=data["email"],
                 position=position,
-                by=by,
                 at=at,
                 also=also,
             )

@@ -237,7 +237,7 @@ OFFER_REMINDER_DAYS = [5, 1]
 # --- Applicant and account journey (web) ---
 # After confirming their email the person is signed in and taken where they were going.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_FORMS = {"signup": "panitch.forms.PanitchSignupForm"}
+ACCOUNT_FORMS = {"signup": "panitch.accounts.PanitchSignupForm"}
 # Where a non-member is sent to join (membership is free).
 PANITCH_JOIN_URL = env.str("PANITCH_JOIN_URL", default="https://peoplesmomentum.com/join/")
 # People with an unsubmitted draft are reminded this many days before applications close.

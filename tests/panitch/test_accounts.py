@@ -40,7 +40,8 @@ def test_sign_up_puts_the_verification_email_in_the_outbox_with_a_public_link(
         EmailStatus.SENT,
     )
     links = re.findall(r"https?://\S+", email.body_text)
-    assert links and all(link.startswith("https://panitch.example.net/accounts/") for link in links)
+    assert links[0].startswith("https://panitch.example.net/accounts/confirm-email/")
+    assert all(link.startswith("https://panitch.example.net/") for link in links)
 
     confirm = client.get(links[0].replace("https://panitch.example.net", ""))
     assert confirm.status_code == 200
