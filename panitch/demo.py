@@ -44,6 +44,7 @@ EDITION_2021 = {
     "applications_close_at": _at(2021, 5, 9, 23, 59),
     "reference_deadline": _at(2021, 5, 16, 23, 59),
     "info_session_at": _at(2021, 4, 28, 18),
+    "info_session_url": "https://meet.example.org/panitch-information-session",
     "decisions_release_at": _at(2021, 6, 2, 9),
     "offer_response_deadline": _at(2021, 6, 16, 23, 59),
     "weekend_a_starts_on": dt.date(2021, 8, 7),

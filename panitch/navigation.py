@@ -53,5 +53,5 @@ def navigation_for(user) -> list[NavItem]:
     if user.has_role(Role.PROGRAMME_ADMIN) or user.is_superuser:
         items.append(NavItem("Editions", url("admin:panitch_edition_changelist")))
         items.append(NavItem("Outbox", url("admin:panitch_outboxemail_changelist")))
-    items.append(NavItem("Your account", url("account_email")))
+    items.append(NavItem("Your account", url("account")))
     return items

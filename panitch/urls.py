@@ -13,6 +13,8 @@ admin.site.index_title = "Programme administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", health.health, name="health"),
+    path("information-session.ics", views.info_session_ics, name="info_session_ics"),
+    path("account/", views.account, name="account"),
     path("accounts/", include("allauth.urls")),
     path("", include("applications.urls")),
     path("admin/", admin.site.urls),

@@ -155,25 +155,13 @@ def sign_up_and_verify(page, live_server, edition):
     assert_accessible(page)
     page.get_by_role("button", name="Confirm").click()
 
-    # allauth confirms the address without signing anyone in (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION
-    # is off), so the applicant signs in with the password they chose.
-    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
-    expect(page.get_by_role("status")).to_have_text(f"You have confirmed {APPLICANT['email']}.")
-    assert_accessible(page)
-    page.get_by_label("Email").fill(APPLICANT["email"])
-    page.get_by_label("Password").fill(APPLICANT["password"])
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page).to_have_url(f"{live_server.url}/")
+    # Confirming signs the applicant in and takes them where "Apply now" was going: step 1.
+    expect(page).to_have_url(f"{live_server.url}/apply/about/")
     expect(page.locator(".signed-in-as")).to_have_text(f"Signed in as {APPLICANT['email']}")
-    assert_accessible(page)
     return user
 
 
 def fill_in_every_step(page, live_server, edition):
-    apply_now = page.get_by_role("link", name="Apply now")
-    expect(apply_now).to_have_attribute("href", "/apply/")
-    apply_now.click()
-
     expect_step(page, live_server, "about", "About you", 1)
     expect(page.get_by_text(f"Your email address is {APPLICANT['email']}")).to_be_visible()
     # The names given at sign-up are already filled in.
@@ -468,7 +456,7 @@ def read_references_in_the_admin(browser, live_server, application):
 def test_application_intake_with_two_political_referees(page, browser, live_server, open_edition):
     edition = open_edition
 
-    # 1. Sign up from the programme page, verify the email address and sign in.
+    # 1. Sign up from the programme page and verify the email address, which signs in.
     applicant = sign_up_and_verify(page, live_server, edition)
 
     # 2. Every step, through the form's own labels.

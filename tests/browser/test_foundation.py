@@ -43,7 +43,7 @@ FOUNDATION_NAV = {
     "Staff admin": "/admin/",
     "Editions": "/admin/panitch/edition/",
     "Outbox": "/admin/panitch/outboxemail/",
-    "Your account": "/accounts/email/",
+    "Your account": "/account/",
 }
 
 
