@@ -369,8 +369,9 @@ def give_reference(browser, live_server, link, referee, answers, *, first=False)
                 "Please correct the answers marked below."
             )
             expect(page.locator(".invalid-feedback")).to_have_text(["This field is required."] * 5)
+            # The limit (help text), the error, then what is left (static/js/charcount.js).
             expect(page.get_by_label("How do you know them?")).to_have_accessible_description(
-                "This field is required."
+                "Up to 3,000 characters. This field is required. 3,000 of 3,000 characters left"
             )
             assert not Reference.objects.exists()
             assert_accessible(page)
