@@ -592,3 +592,42 @@ class OutcomeEmailAdmin(admin.ModelAdmin):
                 "title": f"Preview: {wording}",
             },
         )
+
+
+# --- Reference requests (web): programme admins stop an applicant's referee changes ---------
+# Kept apart from ApplicationAdmin's body so the staff pages' work on it merges cleanly.
+
+
+def _set_reference_requests(modeladmin, request, queryset, *, stop: bool) -> None:
+    from . import services
+
+    applications = list(queryset)
+    for application in applications:
+        services.application_stop_reference_requests(application=application, stop=stop)
+    done = "stopped" if stop else "allowed again"
+    modeladmin.message_user(
+        request,
+        f"Reference requests {done} for {len(applications)} application(s).",
+        messages.SUCCESS,
+    )
+
+
+@admin.action(description="Stop further reference requests", permissions=["decide"])
+def stop_reference_requests(modeladmin, request, queryset):
+    _set_reference_requests(modeladmin, request, queryset, stop=True)
+
+
+@admin.action(description="Allow reference requests again", permissions=["decide"])
+def allow_reference_requests(modeladmin, request, queryset):
+    _set_reference_requests(modeladmin, request, queryset, stop=False)
+
+
+ApplicationAdmin.actions = [
+    *ApplicationAdmin.actions,
+    stop_reference_requests,
+    allow_reference_requests,
+]
+ApplicationAdmin.fieldsets = [
+    *ApplicationAdmin.fieldsets,
+    ("Reference requests", {"fields": ["reference_requests_stopped"]}),
+]

@@ -1,5 +1,7 @@
 """The application form: steps saved as a draft, resumed, validated, and consent recorded."""
 
+import re
+
 import pytest
 from django.db import IntegrityError
 
@@ -439,3 +441,21 @@ def test_weekend_labels_name_both_months_when_a_weekend_spans_them():
         "31 January–1 February in London"
     )
     assert weekend_label(dt.date(2021, 8, 7), dt.date(2021, 8, 8), "Leeds") == "7–8 August in Leeds"
+
+
+def test_the_equality_selects_carry_no_maxlength(signed_in, open_edition):
+    page = signed_in.get("/apply/equality/").content.decode()
+
+    selects = re.findall(r"<select [^>]*>", page)
+    assert len(selects) == 3
+    assert [s for s in selects if "maxlength" in s] == []
+    assert 'name="gender" maxlength="100"' in page
+
+
+def test_phone_names_and_postcode_carry_input_hints(signed_in, open_edition):
+    page = signed_in.get("/apply/about/").content.decode()
+
+    assert re.search(r'<input type="tel" name="phone"[^>]*autocomplete="tel"', page)
+    assert re.search(r'<input type="text" name="postcode"[^>]*autocomplete="postal-code"', page)
+    assert re.search(r'<input type="text" name="first_name"[^>]*autocomplete="given-name"', page)
+    assert re.search(r'<input type="text" name="last_name"[^>]*autocomplete="family-name"', page)

@@ -197,3 +197,25 @@ def test_a_long_applicant_name_is_cut_short_in_the_request_subject(
         OutboxEmail.objects.filter(kind="reference_request").values_list("subject", flat=True)
     )
     assert subjects == {"A" * 59 + "… has asked you for a reference"}
+
+
+def test_a_programme_admin_stops_reference_requests_from_the_admin(
+    client_for, programme_admin_user, reviewer, submitted
+):
+    action = {"action": "stop_reference_requests", "_selected_action": [submitted.pk]}
+
+    refused = client_for(reviewer).post("/admin/applications/application/", action)
+    submitted.refresh_from_db()
+    assert (refused.status_code, submitted.reference_requests_stopped) == (200, False)
+
+    response = client_for(programme_admin_user).post(
+        "/admin/applications/application/", action, follow=True
+    )
+
+    submitted.refresh_from_db()
+    assert submitted.reference_requests_stopped is True
+    assert "Reference requests stopped for 1 application(s)." in response.content.decode()
+    page = client_for(programme_admin_user).get(
+        f"/admin/applications/application/{submitted.pk}/change/"
+    )
+    assert "Reference requests stopped" in page.content.decode()
