@@ -1,4 +1,5 @@
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from .models import Edition
 INFO_SESSION_LENGTH = dt.timedelta(hours=1)
 
 
-def _applications_of(user, edition):
+def _application_of(user, edition):
     """The person's application to this edition (status only), without importing the
     applications app (it builds on this one): the reverse relation is enough."""
     if edition is None or not user.is_authenticated:
@@ -28,7 +29,7 @@ def home(request):
         "edition": edition,
         "is_open": edition is not None and edition.is_open_for_applications(at=now),
         "not_yet_open": edition is not None and now < edition.applications_open_at,
-        "application": _applications_of(request.user, edition),
+        "application": _application_of(request.user, edition),
     }
     if edition is not None:
         # One contact on the page: the edition's, in the footer too.
@@ -42,7 +43,7 @@ def info_session_ics(request):
     if edition is None or edition.info_session_at is None:
         raise Http404
     ics = calendar.event_ics(
-        uid=f"info-session-{edition.year}@{request.get_host().split(':')[0] or 'panitch'}",
+        uid=f"info-session-{edition.year}@{urlsplit(settings.PANITCH_BASE_URL).hostname}",
         summary=f"{settings.PANITCH_PROGRAMME_NAME} {edition.name}: information session",
         starts=edition.info_session_at,
         ends=edition.info_session_at + INFO_SESSION_LENGTH,

@@ -127,3 +127,12 @@ def test_the_membership_step_shows_how_to_join(client, edition, person, settings
 
     assert '<a href="https://join.example.org/" rel="noopener">join Momentum</a>' in page
     assert Application.objects.count() == 0
+
+
+def test_the_check_and_submit_page_shows_the_deadline_too(client, edition, person):
+    ApplicationFactory(edition=edition, applicant=person, status="draft", submitted_at=None)
+
+    page = client.get("/apply/review/").content.decode()
+
+    closes = f"{timezone.localtime(edition.applications_close_at):%H:%M on %A %-d %B %Y}"
+    assert f"Applications close at <strong>{closes}</strong>." in page
