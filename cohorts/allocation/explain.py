@@ -10,11 +10,11 @@ from .journeys import Journey
 WEEKEND_WORDS = {"a": "weekend A only", "b": "weekend B only", "either": "either weekend"}
 
 
-def people(count: int) -> str:
+def _people(count: int) -> str:
     return f"{count} {'person' if count == 1 else 'people'}"
 
 
-def places(count: int) -> str:
+def _places(count: int) -> str:
     return f"{count} {'place' if count == 1 else 'places'}"
 
 
@@ -52,8 +52,8 @@ def problems(*, places: list[Place], cohorts: list[CohortSpec], pins: dict[str, 
     for cohort in cohorts:
         if pinned[cohort.id] > cohort.capacity:
             found.append(
-                f"{people(pinned[cohort.id])} are pinned to {cohort.id}, which has "
-                f"{places(cohort.capacity)}: unpin {pinned[cohort.id] - cohort.capacity} "
+                f"{_people(pinned[cohort.id])} are pinned to {cohort.id}, which has "
+                f"{_places(cohort.capacity)}: unpin {pinned[cohort.id] - cohort.capacity} "
                 "or add capacity"
             )
 
@@ -68,19 +68,20 @@ def problems(*, places: list[Place], cohorts: list[CohortSpec], pins: dict[str, 
             if weekend_of[place_id] == "either" and by_id[cohort_id].weekend == weekend
         )
         if only + held > capacity[weekend]:
-            who = f"{people(only)} can only attend weekend {weekend.upper()}"
+            who = f"{_people(only)} can only attend weekend {weekend.upper()}"
             if held:
                 who = (
-                    f"{people(only + held)} must be on weekend {weekend.upper()} "
+                    f"{_people(only + held)} must be on weekend {weekend.upper()} "
                     f"({only} can only attend it, {held} more are pinned there)"
                 )
             found.append(
-                f"{who}, which has {places(capacity[weekend])}: unpin, add capacity or move someone"
+                f"{who}, which has {_places(capacity[weekend])}: "
+                "unpin, add capacity or move someone"
             )
     total = sum(capacity.values())
     if len(places) > total:
         found.append(
-            f"{people(len(places))} need a place but the cohorts have {places(total)} in all: "
+            f"{_people(len(places))} need a place but the cohorts have {_places(total)} in all: "
             "add capacity or a cohort"
         )
     return found
