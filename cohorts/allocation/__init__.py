@@ -263,17 +263,26 @@ def allocate(
         place_id: trips[place_id][city_of[cohort_id]].burden
         for place_id, cohort_id in sorted(assignments.items())
     }
-    gap = solution.burden_gap or solution.balance_gap
+    spread = imbalance(places=places, assignments=assignments)
+    balance_gap = solution.balance_gap
+    if solution.balance_bound is not None:
+        balance_gap = (
+            0.0
+            if spread <= solution.balance_bound + 1e-9
+            else ((spread - solution.balance_bound) / spread)
+        )
+    optimal = solution.burden_gap == 0.0 and balance_gap == 0.0
+    gap = solution.burden_gap or balance_gap
     return Allocation(
-        status="optimal" if solution.optimal else "feasible",
+        status="optimal" if optimal else "feasible",
         objective=float(sum(burden.values())),
         gap=gap,
         assignments=dict(sorted(assignments.items())),
         explanations=explanations,
         problems=[],
         burden=burden,
-        imbalance=imbalance(places=places, assignments=assignments),
+        imbalance=spread,
         burden_gap=solution.burden_gap,
-        balance_gap=solution.balance_gap,
+        balance_gap=balance_gap,
         seconds=time.monotonic() - started,
     )
