@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from applications.enums import Region
 from cohorts.allocation import CohortSpec, Place, allocate, journeys
 
-CITIES = ["London", "Leeds", "Manchester", "Birmingham", "Glasgow", "Cardiff", "Bristol", "Newcastle"]
+CITIES = [
+    "London",
+    "Leeds",
+    "Manchester",
+    "Birmingham",
+    "Glasgow",
+    "Cardiff",
+    "Bristol",
+    "Newcastle",
+]
 
 
 @dataclass(frozen=True)

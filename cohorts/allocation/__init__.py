@@ -44,7 +44,12 @@ cohort on a weekend they can attend ("either" fits both); pinned people stay whe
    anyone has), experienced organisers 1, people needing accommodation 1.
 Burden strictly comes first: the second stage may not raise it by even one point. Among
 equally good answers the solver's deterministic choice is kept, and people of the same kind
-are handed out in id order, so the same input always gives the same answer."""
+are handed out in id order, so the same input always gives the same answer.
+A very large edition (thousands of people; more than solver.FULL_MODEL_LIMIT integer
+variables) keeps stage 1's choice of venue and weekend for everyone and deals each such
+group's people out to its cohorts evenly by region, experience and accommodation; its status
+is then "feasible" with the gap proven against a lower bound on the imbalance (0 unless
+every cohort must be full)."""
 
 
 def _normalise(places, cohorts, pins):
