@@ -250,6 +250,7 @@ def allocate(
         shares=[totals[group] / n for group in group_names],
         weights=[_weight(group) for group in group_names],
         time_limit=time_limit,
+        kinds=[group.split(":")[0] for group in group_names],
     )
     if solution is None:
         return Allocation(
@@ -269,13 +270,11 @@ def allocate(
         for place_id, cohort_id in sorted(assignments.items())
     }
     spread = imbalance(places=places, assignments=assignments)
-    balance_gap = solution.balance_gap
-    if solution.balance_bound is not None:
-        balance_gap = (
-            0.0
-            if spread <= solution.balance_bound + 1e-9
-            else ((spread - solution.balance_bound) / spread)
-        )
+    bound = solution.balance_bound
+    if bound is None or spread <= bound + 1e-6 * max(1.0, bound):
+        balance_gap = 0.0
+    else:
+        balance_gap = (spread - bound) / spread
     optimal = solution.burden_gap == 0.0 and balance_gap == 0.0
     gap = solution.burden_gap or balance_gap
     return Allocation(
