@@ -45,11 +45,9 @@ cohort on a weekend they can attend ("either" fits both); pinned people stay whe
 Burden strictly comes first: the second stage may not raise it by even one point. Among
 equally good answers the solver's deterministic choice is kept, and people of the same kind
 are handed out in id order, so the same input always gives the same answer.
-A very large edition (thousands of people; more than solver.FULL_MODEL_LIMIT integer
-variables) keeps stage 1's choice of venue and weekend for everyone and deals each such
-group's people out to its cohorts evenly by region, experience and accommodation; its status
-is then "feasible" with the gap proven against a lower bound on the imbalance (0 unless
-every cohort must be full)."""
+Status "optimal": both stages proven optimal. Status "feasible": a stage stopped short, and
+"gap" is its proven relative gap: of the burden if stage 1 was cut short (by --time-limit),
+else of the imbalance, (imbalance - proven lower bound) / imbalance."""
 
 
 def _normalise(places, cohorts, pins):
