@@ -30,10 +30,11 @@ from scipy.optimize import linprog, milp
 from scipy.sparse import coo_array
 
 TOLERANCE = 1e-6
-# How long, and up to what size, the class-level MILP may try to beat the rounded relaxation
-# (at 1,000 people it proves the optimum in well under a second; at 5,000, with ~9,000
-# variables, it does not finish in 5 s, and the rounding is within 1%).
-CLASS_MILP_SECONDS = 3.0
+# How far (in branch-and-bound nodes, so the answer does not depend on the machine's speed),
+# and up to what size, the class-level MILP may try to beat the rounded relaxation (at 1,000
+# people it proves the optimum in well under a second; at 5,000, with ~9,000 variables, it
+# does not finish in 5 s, and the rounding is within 1%).
+CLASS_MILP_NODES = 30
 CLASS_MILP_VARIABLES = 5000
 
 
@@ -113,7 +114,7 @@ def solve(*, types, members, slots, class_slots, shares, weights, kinds, time_li
             for g in key[1]:
                 fixed_groups[(g, key[0][0])] += len(merged[key])
     x = [(j, k) for j, key in enumerate(kinds_of) if len(key[0]) > 1 for k in key[0]]
-    e = [(g, k) for k in sorted(full) for g in range(len(shares))]
+    e = [(g, k) for k in classes for g in range(len(shares))]
     n = len(x) + len(e)
     rows, cols, vals, lo, hi = [], [], [], [], []
 
@@ -141,23 +142,34 @@ def solve(*, types, members, slots, class_slots, shares, weights, kinds, time_li
         for g in kinds_of[j][1]:
             into[(g, k)].append(col)
     type_class_rows = len(lo)
+    # Each bound term e[g, k] >= every affine piece a0 + Σ a·x of its class's lower bound.
     pieces_of = []
-    for offset, (g, k) in enumerate(e):
+    for g, k in e:
         cohort = [slots[s] for s in class_slots[k]]
-        sizes = [slot.free + slot.pinned for slot in cohort]
-        pieces = _segments(
-            pinned=[slot.pinned_groups[g] for slot in cohort],
-            targets=[shares[g] * size for size in sizes],
-            sizes=sizes,
-        )
-        pieces_of.append(pieces)
-        members_of_g = into[(g, k)]
-        for start, value, slope in pieces:
-            add(
-                [(len(x) + offset, 1.0)] + [(col, -slope) for col in members_of_g],
-                value - slope * (start - fixed_groups[(g, k)]),
-                np.inf,
+        if k in full:
+            sizes = [slot.free + slot.pinned for slot in cohort]
+            segments = _segments(
+                pinned=[slot.pinned_groups[g] for slot in cohort],
+                targets=[shares[g] * size for size in sizes],
+                sizes=sizes,
             )
+            pieces = [
+                (value - slope * (start - fixed_groups[(g, k)]), dict.fromkeys(into[g, k], slope))
+                for start, value, slope in segments
+            ]
+        else:
+            # Sizes may vary: only |Σ_c (n(g, c) − share × size(c))| is certain (triangle
+            # inequality), i.e. the class's own deviation from the overall share.
+            constant = sum(slot.pinned_groups[g] for slot in cohort) + fixed_groups[(g, k)]
+            constant -= shares[g] * (sum(slot.pinned for slot in cohort) + fixed[k])
+            coefficient = {c: -shares[g] for c, _one in by_class[k]}
+            for c in into[(g, k)]:
+                coefficient[c] += 1.0
+            pieces = [(constant, coefficient), (-constant, {c: -v for c, v in coefficient.items()})]
+        pieces_of.append(pieces)
+    for offset, pieces in enumerate(pieces_of):
+        for a0, coefficient in pieces:
+            add([(len(x) + offset, 1.0)] + [(c, -v) for c, v in coefficient.items()], a0, np.inf)
     upper = np.array([len(merged[kinds_of[j]]) for j, _k in x] + [np.inf] * len(e), dtype=float)
     cost = np.array([0.0] * len(x) + [weights[g] for g, _k in e])
     matrix = coo_array((vals, (rows, cols)), shape=(len(lo), n)).tocsr()
@@ -183,15 +195,17 @@ def solve(*, types, members, slots, class_slots, shares, weights, kinds, time_li
         bound, x_star = float(relaxed.fun), relaxed.x[: len(x)]
     else:
         bound, x_star = 0.0, np.zeros(0)
+
     # Whole numbers next to it: each x between the floor and ceiling of its relaxed value
     # (type and class rows alone are a transportation system, so such a point exists), priced
     # by the slope of each bound term where the relaxation sits.
+    def active(pieces, xv):
+        return max(pieces, key=lambda piece: piece[0] + sum(v * xv[c] for c, v in piece[1].items()))
+
     price = np.zeros(len(x))
-    for (g, k), offset in zip(e, range(len(e)), strict=True):
-        at = fixed_groups[(g, k)] + sum(x_star[col] for col in into[(g, k)])
-        slope = [sl for start, _v, sl in pieces_of[offset] if start <= at + TOLERANCE][-1]
-        for col in into[(g, k)]:
-            price[col] += weights[g] * slope
+    for (g, _k), pieces in zip(e, pieces_of, strict=True):
+        for c, v in active(pieces, x_star)[1].items():
+            price[c] += weights[g] * v
     if not x:
         counts = np.zeros(0, dtype=int)
     else:
@@ -212,9 +226,9 @@ def solve(*, types, members, slots, class_slots, shares, weights, kinds, time_li
 
         def value(xv):
             total = 0.0
-            for offset, (g, k) in enumerate(e):
-                at = fixed_groups[(g, k)] + sum(xv[col] for col in into[(g, k)])
-                total += weights[g] * max(v + sl * (at - st) for st, v, sl in pieces_of[offset])
+            for (g, _k), pieces in zip(e, pieces_of, strict=True):
+                a0, coefficient = active(pieces, xv)
+                total += weights[g] * (a0 + sum(v * xv[c] for c, v in coefficient.items()))
             return total
 
         # Rounding can lose a little; when it did, let the class-level MILP try for a while.
@@ -226,7 +240,11 @@ def solve(*, types, members, slots, class_slots, shares, weights, kinds, time_li
                 integrality=np.array([1] * len(x) + [0] * len(e)),
                 bounds=(np.zeros(n), upper),
                 constraints=(matrix, lo, hi),
-                options={"time_limit": min(remaining / 2, CLASS_MILP_SECONDS), "mip_rel_gap": 0.0},
+                options={
+                    "time_limit": remaining,
+                    "node_limit": CLASS_MILP_NODES,
+                    "mip_rel_gap": 0.0,
+                },
             )
             if exact.x is not None:
                 better = np.rint(exact.x[: len(x)]).astype(int)

@@ -1,8 +1,12 @@
-"""The two-stage integer programme, solved with scipy.optimize.milp (HiGHS).
+"""The two-stage integer programme, solved with scipy.optimize.milp / linprog (HiGHS).
 
 People are aggregated into *types* (same weekend availability, same burden at every venue
 city, same balance profile), and cohorts into *classes* (same weekend and venue city), so the
-model's size follows the variety of the input, not its length:
+models' size follows the variety of the input, not its length.
+
+solve() first asks large.solve (through stage 1's optimal face; fast at any size, exact when
+it meets its bound). If that is not proven optimal and the edition is small, the joint model
+gets the remaining time:
 
   z[t, k]  how many people of type t go to class k (integer)
   w[b, c]  how many people of balance profile b go to cohort c (integer)
@@ -31,7 +35,10 @@ TOLERANCE = 1e-6
 # The joint model (below) is tried only when large.solve has not proven its answer optimal and
 # the joint model has at most this many integer variables: past that HiGHS rarely improves on
 # large.solve in useful time (at 5,000 people it finds no first solution in 10 s).
-FULL_MODEL_LIMIT = 6000
+FULL_MODEL_LIMIT = 1000
+# The joint stage 2's budget in branch-and-bound nodes, not seconds, so that the same input
+# gives the same answer however busy the machine is (time_limit only guards against runaway).
+JOINT_NODES = 50
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,10 @@ class _Rows:
         return LinearConstraint(matrix, self.lb, self.ub)
 
 
-def _milp(c, integrality, upper, rows, seconds):
+def _milp(c, integrality, upper, rows, seconds, nodes=None):
     options = {"time_limit": max(seconds, 0.5), "mip_rel_gap": 0.0, "presolve": True}
+    if nodes is not None:
+        options["node_limit"] = nodes
     return milp(
         c=np.asarray(c, dtype=float),
         integrality=np.asarray(integrality),
@@ -280,7 +289,7 @@ def _joint(*, types, members, slots, class_slots, shares, weights, time_limit):
             + [np.inf] * len(d)
         )
         remaining = time_limit - (time.monotonic() - started)
-        stage2 = _milp(cost, integrality, upper, rows, remaining)
+        stage2 = _milp(cost, integrality, upper, rows, remaining, nodes=JOINT_NODES)
         if stage2.x is not None:
             z_values = np.rint(stage2.x[:nz]).astype(int)
             w_values = np.rint(stage2.x[nz : nz + nw]).astype(int)
@@ -342,9 +351,3 @@ def _fill(z, z_values, types, profile_index, w, w_of, slots, class_slots):
             room[s_index] -= put
             count -= put
     return values
-
-
-def _rounding(share: float, size: int) -> float:
-    """The least |n − share × size| over whole numbers n: no cohort of that size can do better."""
-    target = share * size
-    return abs(target - round(target))

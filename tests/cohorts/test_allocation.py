@@ -246,7 +246,8 @@ def test_allocation_burden_first_then_balance():
     assert result.imbalance == 0.0
 
 
-def test_allocation_same_input_same_answer_even_shuffled():
+@pytest.mark.parametrize("count", [55, 60])  # part-empty cohorts, and every cohort full
+def test_allocation_same_input_same_answer_even_shuffled(count):
     rng = random.Random(7)
     cohorts = [
         CohortSpec(id=f"c{i}", weekend="ab"[i % 2], venue_city=CITIES[i % 3], capacity=10)
@@ -261,7 +262,7 @@ def test_allocation_same_input_same_answer_even_shuffled():
             journeys={city: rng.choice(["", *POINTS]) for city in CITIES},
             experienced=rng.random() < 0.5,
         )
-        for i in range(55)
+        for i in range(count)
     ]
 
     first = allocate(places=places, cohorts=cohorts)
@@ -271,7 +272,7 @@ def test_allocation_same_input_same_answer_even_shuffled():
     rng.shuffle(shuffled_cohorts)
     third = allocate(places=shuffled_places, cohorts=shuffled_cohorts)
 
-    assert first.status == "optimal"
+    assert len(first.assignments) == count
     assert first.as_json() == second.as_json() == third.as_json()
 
 
