@@ -44,7 +44,9 @@ cohort on a weekend they can attend ("either" fits both); pinned people stay whe
    anyone has), experienced organisers 1, people needing accommodation 1.
 Burden strictly comes first: the second stage may not raise it by even one point. Among
 equally good answers the solver's deterministic choice is kept, and people of the same kind
-are handed out in id order, so the same input always gives the same answer.
+are handed out in id order, and the solver's budgets are counted in its own steps, not
+seconds, so the same input always gives the same answer (unless --time-limit, a guard
+against runaway solves, cuts one short).
 Status "optimal": both stages proven optimal. Status "feasible": a stage stopped short, and
 "gap" is its proven relative gap: of the burden if stage 1 was cut short (by --time-limit),
 else of the imbalance, (imbalance - proven lower bound) / imbalance."""

@@ -330,7 +330,8 @@ def _deal(order, *, cohorts, slots):
 def _polish(counts, *, cohorts, slots, shares, weights, kinds):
     """Swap pairs of people of the same region between two of the class's cohorts while that
     lowers the imbalance (regions stay as evenly spread as dealt; experience and
-    accommodation even out). Deterministic: a fixed scan order, first improvement taken."""
+    accommodation even out), and, where cohorts have room, move one person while that lowers
+    it. Deterministic: a fixed scan order, first improvement taken."""
     size = {s: slots[s].pinned + sum(counts[s].values()) for s in cohorts}
     have = {
         s: [
@@ -340,8 +341,11 @@ def _polish(counts, *, cohorts, slots, shares, weights, kinds):
         for s in cohorts
     }
 
-    def term(s, g, n):
-        return weights[g] * abs(n - shares[g] * size[s])
+    def term(s, g, n, grow=0):
+        return weights[g] * abs(n - shares[g] * (size[s] + grow))
+
+    groups = range(len(shares))
+    room = {s: slots[s].free - sum(counts[s].values()) for s in cohorts}
 
     region = {
         p: next((g for g in p if kinds[g] == "region"), -1) for s in cohorts for p in counts[s]
@@ -382,3 +386,28 @@ def _polish(counts, *, cohorts, slots, shares, weights, kinds):
                             counts[two][q] -= 1
                             counts[one][q] += 1
                             improved = True
+        for one in cohorts:
+            for two in cohorts:
+                if one == two or not room[two]:
+                    continue
+                for p in sorted(counts[one]):
+                    if not counts[one][p] or not room[two]:
+                        continue
+                    delta = sum(
+                        term(one, g, have[one][g] - (g in p), -1)
+                        + term(two, g, have[two][g] + (g in p), 1)
+                        - term(one, g, have[one][g])
+                        - term(two, g, have[two][g])
+                        for g in groups
+                    )
+                    if delta < -TOLERANCE:
+                        for g in p:
+                            have[one][g] -= 1
+                            have[two][g] += 1
+                        counts[one][p] -= 1
+                        counts[two][p] += 1
+                        size[one] -= 1
+                        size[two] += 1
+                        room[one] += 1
+                        room[two] -= 1
+                        improved = True

@@ -381,3 +381,10 @@ def test_allocation_of_nobody_is_empty_and_optimal():
         burden={},
         seconds=pytest.approx(0, abs=5),
     )
+
+
+def test_allocation_reads_both_as_either_weekend():
+    result = allocate(places=[place("ann", weekend="both")], cohorts=[LONDON_A, LEEDS_B])
+
+    assert result.assignments == {"ann": "leeds"}
+    assert result.explanations["ann"].endswith("; either weekend")
