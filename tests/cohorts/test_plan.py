@@ -160,7 +160,8 @@ def test_commit_creates_participants_and_queues_one_email_each(
         ada.subject == f"Your cohort on the Leo Panitch Leadership Programme {edition.name}: London"
     )
     assert "Facilitators: Fay Cilitator" in ada.body_text
-    assert "Saturday 7 August to Sunday 8 August" in ada.body_text
+    first, last = edition.weekend_a_starts_on, edition.weekend_a_ends_on
+    assert f"{first:%A} 7 August to {last:%A} 8 August {last.year}" in ada.body_text
     # Committing again is refused; nobody gets a second email.
     response = client.post(f"/staff/cohorts/{edition.pk}/commit/", {"confirm": "yes"}, follow=True)
     assert "allocation is committed" in response.content.decode()
