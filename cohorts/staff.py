@@ -30,8 +30,13 @@ def _back(edition):
 def allocation_current(request):
     if not (request.user.is_superuser or is_programme_admin(request.user)):
         raise Http404
-    edition = Edition.objects.filter(cohorts__isnull=False).order_by("-year").first()
-    edition = edition or Edition.objects.current()
+    # The edition waiting for its allocation, else the latest with cohorts, else the current.
+    with_cohorts = Edition.objects.filter(cohorts__isnull=False).distinct().order_by("-year")
+    edition = (
+        with_cohorts.filter(allocation__isnull=True).first()
+        or with_cohorts.first()
+        or Edition.objects.current()
+    )
     if edition is None:
         raise Http404("No edition yet.")
     return _back(edition)
