@@ -29,12 +29,6 @@ def is_experienced(application: Application) -> bool:
     return len(kinds) >= EXPERIENCED_KINDS
 
 
-def cohorts_for_staff(*, user: User):
-    if not (user.is_superuser or is_programme_admin(user)):
-        return Cohort.objects.none()
-    return Cohort.objects.all()
-
-
 def cohorts_for_roster(*, user: User):
     """The cohorts whose roster this user may read: their own, or all for programme admins."""
     cohorts = Cohort.objects.select_related("edition")
@@ -44,8 +38,10 @@ def cohorts_for_roster(*, user: User):
 
 
 def cohort_for_roster(*, user: User, pk: int) -> Cohort:
-    cohort = cohorts_for_roster(user=user).filter(pk=pk).prefetch_related("facilitators").first()
-    if cohort is None:
+    """The cohort, if the rules let this user read its roster; 404 otherwise (not 403: a
+    facilitator of another cohort learns nothing, not even that it exists)."""
+    cohort = Cohort.objects.filter(pk=pk).select_related("edition").first()
+    if cohort is None or not user.has_perm("cohorts.view_roster", cohort):
         raise Http404("No such cohort.")
     return cohort
 
@@ -156,7 +152,7 @@ def unallocated_places(*, edition: Edition):
 
 
 def edition_for_staff(*, user: User, edition_id: int) -> Edition:
-    if not (user.is_superuser or is_programme_admin(user)):
+    if not user.has_perm("cohorts.allocate"):
         raise Http404("No such edition.")
     edition = Edition.objects.filter(pk=edition_id).first()
     if edition is None:
@@ -165,7 +161,7 @@ def edition_for_staff(*, user: User, edition_id: int) -> Edition:
 
 
 def participant_for_staff(*, user: User, pk: int) -> Participant:
-    if not (user.is_superuser or is_programme_admin(user)):
+    if not user.has_perm("cohorts.allocate"):
         raise Http404("No such participant.")
     participant = (
         Participant.objects.filter(pk=pk).select_related("person", "cohort", "edition").first()

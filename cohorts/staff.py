@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from applications import decisions
 from panitch.models import Edition
-from panitch.rules import is_programme_admin
 
 from . import selectors, services
 from .forms import MoveForm, PinForm, StaffWithdrawForm
@@ -28,7 +27,7 @@ def _back(edition):
 
 @login_required
 def allocation_current(request):
-    if not (request.user.is_superuser or is_programme_admin(request.user)):
+    if not request.user.has_perm("cohorts.allocate"):
         raise Http404
     # The edition waiting for its allocation, else the latest with cohorts, else the current.
     with_cohorts = Edition.objects.filter(cohorts__isnull=False).distinct().order_by("-year")
