@@ -184,8 +184,16 @@ def _waiting_2021() -> None:
     _confirmed_places(edition=edition, count=40, weekends=WEEKENDS)
 
 
+def _saturday_offset(day, offset: int, *, after: bool = False) -> int:
+    """`offset` days from `day`, moved to the Saturday on or before it (on or after it)."""
+    weekday = (day + dt.timedelta(days=offset)).weekday()
+    return offset + (5 - weekday) % 7 if after else offset - (weekday - 5) % 7
+
+
 def _running(now) -> Edition:
     day = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    weekend_a = _saturday_offset(day, -70)  # Saturdays, as the programme's weekends are
+    closing = _saturday_offset(day, 21, after=True)
     edition = _edition(
         year=now.year - 1,
         day=day,
@@ -195,11 +203,11 @@ def _running(now) -> Edition:
             "reference_deadline": -208,
             "decisions_release_at": -180,
             "offer_response_deadline": -166,
-            "weekend_a_starts_on": -70,
-            "weekend_a_ends_on": -69,
-            "weekend_b_starts_on": -56,
-            "weekend_b_ends_on": -55,
-            "closing_day": 21,
+            "weekend_a_starts_on": weekend_a,
+            "weekend_a_ends_on": weekend_a + 1,
+            "weekend_b_starts_on": weekend_a + 14,
+            "weekend_b_ends_on": weekend_a + 15,
+            "closing_day": closing,
         },
     )
     london, leeds = _running_cohorts(edition)

@@ -39,7 +39,11 @@ def test_demo_has_an_edition_waiting_for_allocation_and_one_running():
     )
 
     running = Edition.objects.get(year=timezone.now().year - 1)
-    assert running.weekend_a_starts_on < timezone.localdate() < running.closing_day
+    today = timezone.localdate()
+    assert 70 <= (today - running.weekend_a_starts_on).days <= 76
+    assert 14 <= (running.closing_day - today).days <= 27
+    weekdays = [running.weekend_a_starts_on, running.weekend_b_starts_on, running.closing_day]
+    assert [day.strftime("%A") for day in weekdays] == ["Saturday"] * 3
     cohorts = {
         cohort.name: cohort
         for cohort in Cohort.objects.filter(edition=running).prefetch_related("facilitators")
