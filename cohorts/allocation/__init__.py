@@ -45,11 +45,9 @@ cohort on a weekend they can attend ("either" fits both); pinned people stay whe
 Burden strictly comes first: the second stage may not raise it by even one point. Among
 equally good answers the solver's deterministic choice is kept, and people of the same kind
 are handed out in id order, so the same input always gives the same answer.
-A very large edition (thousands of people; more than solver.FULL_MODEL_LIMIT integer
-variables) keeps stage 1's choice of venue and weekend for everyone and deals each such
-group's people out to its cohorts evenly by region, experience and accommodation; its status
-is then "feasible" with the gap proven against a lower bound on the imbalance (0 unless
-every cohort must be full)."""
+Status "optimal": both stages proven optimal. Status "feasible": a stage stopped short, and
+"gap" is its proven relative gap: of the burden if stage 1 was cut short (by --time-limit),
+else of the imbalance, (imbalance - proven lower bound) / imbalance."""
 
 
 def _normalise(places, cohorts, pins):
@@ -250,6 +248,7 @@ def allocate(
         shares=[totals[group] / n for group in group_names],
         weights=[_weight(group) for group in group_names],
         time_limit=time_limit,
+        kinds=[group.split(":")[0] for group in group_names],
     )
     if solution is None:
         return Allocation(
@@ -269,13 +268,11 @@ def allocate(
         for place_id, cohort_id in sorted(assignments.items())
     }
     spread = imbalance(places=places, assignments=assignments)
-    balance_gap = solution.balance_gap
-    if solution.balance_bound is not None:
-        balance_gap = (
-            0.0
-            if spread <= solution.balance_bound + 1e-9
-            else ((spread - solution.balance_bound) / spread)
-        )
+    bound = solution.balance_bound
+    if bound is None or spread <= bound + 1e-6 * max(1.0, bound):
+        balance_gap = 0.0
+    else:
+        balance_gap = (spread - bound) / spread
     optimal = solution.burden_gap == 0.0 and balance_gap == 0.0
     gap = solution.burden_gap or balance_gap
     return Allocation(

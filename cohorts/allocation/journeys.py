@@ -127,13 +127,17 @@ def journey(*, city: str, stated: str = "", postcode: str = "", region: str = ""
     else assumed to be the middle band."""
     if stated:
         return Journey(band=stated, source="stated")
-    venue = venue_cities().get(city_key(city))
+    return _estimate(city_key(city), postcode_area(postcode), (region or "").casefold())
+
+
+@functools.cache
+def _estimate(city: str, area: str, region: str) -> Journey:
+    venue = venue_cities().get(city)
     if venue is not None:
-        area = postcode_area(postcode)
         if area:
             km = distance_km(postcode_areas()[area.casefold()], venue)
             return Journey(band=band_for_distance(km), source="postcode", basis=area)
-        centre = regions().get((region or "").casefold())
+        centre = regions().get(region)
         if centre is not None:
             return Journey(
                 band=band_for_distance(distance_km(centre, venue)), source="region", basis=region

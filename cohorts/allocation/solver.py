@@ -23,12 +23,14 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-OPTIMAL = 0
+from . import large
 
-# Above this many integer variables the joint stage 2 is too slow to be useful (HiGHS finds
-# no first solution in 10 s at 5,000 people); stage 2 then keeps stage 1's split between
-# classes and deals each class's people out evenly, and the gap is stated against a proven
-# bound. Editions of a few hundred people always get the exact joint model.
+OPTIMAL = 0
+TOLERANCE = 1e-6
+
+# The joint model (below) is tried only when large.solve has not proven its answer optimal and
+# the joint model has at most this many integer variables: past that HiGHS rarely improves on
+# large.solve in useful time (at 5,000 people it finds no first solution in 10 s).
 FULL_MODEL_LIMIT = 6000
 
 
@@ -56,12 +58,11 @@ class Slot:
 @dataclass
 class Solution:
     assignments: dict[str, str]
-    optimal: bool
-    burden_gap: float
-    balance_gap: float
-    # Set when stage 2 was dealt rather than solved: a proven lower bound on the imbalance, so
-    # the caller can state the gap of the answer it got.
-    balance_bound: float | None = None
+    burden_gap: float  # proven relative gap of stage 1 (0.0: least burden proven)
+    # A proven lower bound on the imbalance of any least-burden assignment (None: no balance
+    # terms), so the caller can state the gap of the answer it got.
+    balance_bound: float | None
+    imbalance: float = 0.0
 
 
 class _Rows:
@@ -109,14 +110,16 @@ def solve(
     shares: list[float],
     weights: list[float],
     time_limit: float,
+    kinds: list[str] | None = None,
 ) -> Solution | None:
-    """Both stages. None if the model is infeasible (the caller's checks should prevent it)."""
+    """Both stages. None if no assignment fits (the caller's checks should prevent it).
+
+    `kinds` names each balance group's kind ("region", "experienced", "accommodation").
+    large.solve runs first; if it cannot prove its answer optimal and the joint model is
+    small enough, the joint model gets the remaining time, and the better answer is kept."""
     started = time.monotonic()
-    n_classes = 1 + max((slot.klass for slot in slots), default=-1)
-    class_free = [0] * n_classes
     class_slots = defaultdict(list)
     for index, slot in enumerate(slots):
-        class_free[slot.klass] += slot.free
         class_slots[slot.klass].append(index)
 
     # Types, in a fixed order; members by id.
@@ -126,6 +129,69 @@ def solve(
     types = sorted(members)
     for key in types:
         members[key].sort()
+    profile_of = {item.id: item.profile for item in items}
+
+    def spread(assignments):
+        size = {s.id: s.pinned for s in slots}
+        have = {(g, s.id): s.pinned_groups[g] for s in slots for g in range(len(shares))}
+        for pid, cohort in assignments.items():
+            size[cohort] += 1
+            for g in profile_of[pid]:
+                have[(g, cohort)] += 1
+        return sum(
+            weights[g] * abs(have[(g, s.id)] - shares[g] * size[s.id])
+            for g in range(len(shares))
+            for s in slots
+        )
+
+    best = None
+    if shares:
+        answer = large.solve(
+            types=types,
+            members=members,
+            slots=slots,
+            class_slots=class_slots,
+            shares=shares,
+            weights=weights,
+            kinds=kinds or ["region"] * len(shares),
+            time_limit=time_limit,
+        )
+        if answer is not None:
+            assignments, bound = answer
+            assignments = {pid: slots[s].id for pid, s in assignments.items()}
+            best = Solution(assignments, 0.0, bound, spread(assignments))
+            if best.imbalance <= bound + TOLERANCE * max(1.0, bound):
+                return best
+    size = sum(len(key[0]) for key in types) + len({key[2] for key in types}) * len(slots)
+    if best is not None and size > FULL_MODEL_LIMIT:
+        return best
+    joint = _joint(
+        types=types,
+        members=members,
+        slots=slots,
+        class_slots=class_slots,
+        shares=shares,
+        weights=weights,
+        time_limit=time_limit - (time.monotonic() - started),
+    )
+    if joint is None:
+        return best
+    joint.imbalance = spread(joint.assignments) if shares else 0.0
+    if best is None:
+        return joint
+    bound = max(best.balance_bound, joint.balance_bound or 0.0)
+    keep = joint if joint.imbalance < best.imbalance - TOLERANCE else best
+    keep.balance_bound = bound
+    return keep
+
+
+def _joint(*, types, members, slots, class_slots, shares, weights, time_limit):
+    """Both stages as whole MILPs over types (z), profiles per cohort (w) and deviations (d)."""
+    started = time.monotonic()
+    n_classes = 1 + max((slot.klass for slot in slots), default=-1)
+    class_free = [0] * n_classes
+    for slot in slots:
+        class_free[slot.klass] += slot.free
     profiles = sorted({key[2] for key in types})
     profile_index = {profile: i for i, profile in enumerate(profiles)}
 
@@ -176,27 +242,9 @@ def solve(
     nw = len(w)
     d = [(g, s) for g in range(len(shares)) for s in range(len(slots))]
 
-    balance_gap = 0.0
     balance_bound = None
     stage2 = None
-    decomposed = nw and d and nz + nw > FULL_MODEL_LIMIT
-    if decomposed:
-        w_values = _deal(
-            z=z,
-            z_values=z_values,
-            types=types,
-            profiles=profiles,
-            w_of=w_of,
-            slots=slots,
-            class_slots=class_slots,
-        )
-        balance_bound = _bound(
-            slots=slots,
-            shares=shares,
-            weights=weights,
-            full=sum(len(m) for m in members.values()) == sum(slot.free for slot in slots),
-        )
-    elif nw and d:
+    if nw and d:
         rows = _Rows()
         type_rows(rows)
         link = defaultdict(list)
@@ -236,14 +284,17 @@ def solve(
         if stage2.x is not None:
             z_values = np.rint(stage2.x[:nz]).astype(int)
             w_values = np.rint(stage2.x[nz : nz + nw]).astype(int)
-            balance_gap = _gap(stage2)
+            if stage2.status == OPTIMAL:
+                balance_bound = float(stage2.fun)
+            else:
+                balance_bound = float(getattr(stage2, "mip_dual_bound", None) or 0.0)
         else:
             stage2 = None
-    if stage2 is None and not decomposed:
+    if stage2 is None:
         # No balance terms (or no solution in time): fill each class's cohorts in id order.
         w_values = _fill(z, z_values, types, profile_index, w, w_of, slots, class_slots)
-        if nw and d:
-            balance_gap = 1.0
+        if shares:
+            balance_bound = 0.0
 
     # Hand out people: types in order, each type's members by id.
     pools = defaultdict(list)
@@ -267,10 +318,8 @@ def solve(
         cursor[(b_index, slots[s_index].klass)] += count
     return Solution(
         assignments=assignments,
-        optimal=burden_gap == 0.0 and balance_gap == 0.0 and balance_bound is None,
         burden_gap=burden_gap,
-        balance_gap=balance_gap,
-        balance_bound=balance_bound,
+        balance_bound=max(balance_bound, 0.0) if balance_bound is not None else None,
     )
 
 
@@ -299,42 +348,3 @@ def _rounding(share: float, size: int) -> float:
     """The least |n − share × size| over whole numbers n: no cohort of that size can do better."""
     target = share * size
     return abs(target - round(target))
-
-
-def _deal(*, z, z_values, types, profiles, w_of, slots, class_slots):
-    """Stage 2 for a large edition: each class's people, sorted by balance profile, dealt
-    round-robin to its cohorts (skipping full ones), so every group is spread as evenly as
-    the class allows. Deterministic; its distance from optimal is bounded by `_bound`."""
-    profile_index = {profile: i for i, profile in enumerate(profiles)}
-    arriving = defaultdict(lambda: defaultdict(int))
-    for col, (t, k, _b) in enumerate(z):
-        arriving[k][profile_index[types[t][2]]] += int(z_values[col])
-    values = np.zeros(len(w_of), dtype=int)
-    nz = len(z)
-    for k in sorted(class_slots):
-        members = class_slots[k]
-        room = {s: slots[s].free for s in members}
-        turn = 0
-        for b, count in sorted(arriving[k].items()):
-            for _ in range(count):
-                while room[members[turn % len(members)]] == 0:
-                    turn += 1
-                s = members[turn % len(members)]
-                values[w_of[(b, s)] - nz] += 1
-                room[s] -= 1
-                turn += 1
-    return values
-
-
-def _bound(*, slots, shares, weights, full):
-    """A proven lower bound on stage 2's imbalance: when every cohort must be full, each
-    (group, cohort) term is at least the distance from share × capacity to a whole number;
-    otherwise nothing better than 0 is proven here."""
-    if not full:
-        return 0.0
-    total = 0.0
-    for g, share in enumerate(shares):
-        for slot in slots:
-            target = share * (slot.pinned + slot.free)
-            total += weights[g] * abs(target - round(target))
-    return total

@@ -14,6 +14,7 @@ from cohorts.allocation import (
     Place,
     allocate,
     journeys,
+    solver,
 )
 
 POINTS = {"under-1h": 0, "1h-2.5h": 1, "over-2.5h": 3}
@@ -118,6 +119,27 @@ def test_allocation_matches_brute_force_on_random_instances():
     # The seed gives both kinds, so both branches above are exercised.
     assert checked > 200
     assert infeasible > 20
+
+
+def test_large_edition_path_keeps_least_burden_and_a_true_bound(monkeypatch):
+    # Force the path used for thousands of people onto small instances: its burden must be
+    # the least, and its stated gap must rest on a bound no higher than the true optimum.
+    monkeypatch.setattr(solver, "FULL_MODEL_LIMIT", 0)
+    rng = random.Random(1848)
+    proven = 0
+    for _ in range(200):
+        places, cohorts, pins = random_instance(rng)
+        best = brute_force(places, cohorts, pins)
+        if best is None:
+            continue
+        result = allocate(places=places, cohorts=cohorts, pins=pins)
+        assert result.objective == best[0]
+        assert result.imbalance >= float(best[1]) - 1e-6
+        assert result.imbalance * (1 - result.gap) <= float(best[1]) + 1e-6
+        if result.status == "optimal":
+            assert result.imbalance == pytest.approx(float(best[1]), abs=1e-6)
+            proven += 1
+    assert proven > 20
 
 
 def place(id, weekend="either", leeds="under-1h", london="over-2.5h", **kwargs):
