@@ -17,5 +17,6 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("accounts/", include("allauth.urls")),
     path("", include("applications.urls")),
+    path("", include("cohorts.urls")),
     path("admin/", admin.site.urls),
 ]
