@@ -5,9 +5,12 @@ from zoneinfo import ZoneInfo
 
 import factory
 
+from applications.enums import ConfirmedWeekend, OfferStatus
 from sessions.enums import Format, Part, Strand
 from sessions.models import Session
-from tests.cohorts.factories import CohortFactory
+from tests.applications.factories import ApplicationFactory
+from tests.cohorts.factories import CohortFactory, ParticipantFactory
+from tests.factories import UserFactory
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -50,3 +53,16 @@ class WeekendSessionFactory(SessionFactory):
         lambda o: dt.datetime.combine(o.cohort.weekend_starts_on, dt.time(10), tzinfo=LONDON)
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=1, minutes=30))
+
+
+def participant(*, cohort, email, first_name="", **kwargs):
+    """An active participant of the cohort with this email address."""
+    person = UserFactory(email=email, **({"first_name": first_name} if first_name else {}))
+    application = ApplicationFactory(
+        edition=cohort.edition,
+        applicant=person,
+        decision="accepted",
+        offer_status=OfferStatus.CONFIRMED,
+        confirmed_weekend=ConfirmedWeekend.BOTH,
+    )
+    return ParticipantFactory(cohort=cohort, person=person, application=application, **kwargs)

@@ -1,0 +1,264 @@
+"""Session reminders: who gets which, when, exactly once; the rescheduled email once per change.
+
+The sweep runs here in-process at chosen moments (`at=`); test_reminders_worker.py runs it
+through real Celery workers.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import vobject
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cohorts.enums import ParticipantStatus
+from panitch.models import OutboxEmail, User
+from sessions.enums import Format, Part
+from sessions.notifications import queue_rescheduled
+from sessions.reminders import reminders_send_due
+from tests.cohorts.factories import CohortFactory
+from tests.factories import UserFactory
+from tests.sessions.reminder_factories import SessionFactory, WeekendSessionFactory, participant
+
+LONDON = ZoneInfo("Europe/London")
+UTC = dt.UTC
+START = dt.datetime(2031, 9, 15, 18, 30, tzinfo=LONDON)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cohort():
+    facilitator = UserFactory(email="fac@example.org", first_name="Fola")
+    cohort = CohortFactory(
+        facilitators=[facilitator],
+        name="Leeds",
+        venue_city="Leeds",
+        venue_name="Leeds Trades Club",
+        venue_address="2 Union Street",
+        edition__year=2031,
+    )
+    participant(cohort=cohort, email="ana@example.org", first_name="Ana")
+    participant(cohort=cohort, email="ben@example.org", first_name="Ben")
+    return cohort
+
+
+@pytest.fixture
+def session(cohort):
+    return SessionFactory(cohort=cohort, starts_at=START, title="Winnable campaigns")
+
+
+def recipients(kind):
+    return sorted(OutboxEmail.objects.filter(kind=kind).values_list("to", flat=True))
+
+
+def people_pks():
+    return set(User.objects.filter(email__in=everyone()).values_list("pk", flat=True))
+
+
+def everyone():
+    return ["ana@example.org", "ben@example.org", "fac@example.org"]
+
+
+def move(session, *, to):
+    """What sched's session_update does when a time changes: save, sequence up, then tell."""
+    before = session.starts_at, session.ends_at
+    session.starts_at, session.ends_at = to, to + dt.timedelta(hours=2)
+    session.sequence += 1
+    session.save()
+    return queue_rescheduled(
+        session=session, previous_starts_at=before[0], previous_ends_at=before[1]
+    )
+
+
+def events(email):
+    (attachment,) = email.attachments
+    assert attachment["mimetype"] == "text/calendar; method=PUBLISH"
+    return vobject.readOne(attachment["content"]).vevent_list
+
+
+def test_online_session_reminded_two_days_and_two_hours_before_once_each(session):
+    assert reminders_send_due(at=START - dt.timedelta(days=2, minutes=1)) == 0
+    assert reminders_send_due(at=START - dt.timedelta(days=2)) == 3
+    assert reminders_send_due(at=START - dt.timedelta(days=2) + dt.timedelta(minutes=5)) == 0
+    assert reminders_send_due(at=START - dt.timedelta(hours=2, minutes=-3)) == 3
+    assert reminders_send_due(at=START - dt.timedelta(hours=1, minutes=30)) == 0
+
+    assert recipients("session_reminder_2d") == everyone()
+    assert recipients("session_reminder_2h") == everyone()
+    email = OutboxEmail.objects.get(kind="session_reminder_2h", to="ana@example.org")
+    assert email.subject == "In two hours: Winnable campaigns, Mon 15 Sep, 18:30"
+    assert "Hello Ana," in email.body_text
+    assert "Monday 15 September 2031, 18:30–20:30 (UK time), online." in email.body_text
+    assert "Join here: https://meet.example.org/panitch-session" in email.body_text
+    (event,) = events(email)
+    assert event.uid.value == f"session-{session.pk}@127.0.0.1"
+    assert event.dtstart.value.astimezone(UTC) == dt.datetime(2031, 9, 15, 17, 30, tzinfo=UTC)
+    assert event.url.value == "https://meet.example.org/panitch-session"
+
+
+def test_a_late_sweep_within_the_grace_window_still_reminds(session):
+    assert reminders_send_due(at=START - dt.timedelta(days=1, hours=1)) == 3
+    assert reminders_send_due(at=START - dt.timedelta(hours=1, minutes=1)) == 3
+
+
+def test_a_point_long_past_is_not_sent_late(session):
+    # Between the end of the two-day window (a day before) and the two-hour point: nothing.
+    assert reminders_send_due(at=START - dt.timedelta(hours=23)) == 0
+    assert reminders_send_due(at=START - dt.timedelta(hours=3)) == 0
+    assert reminders_send_due(at=START - dt.timedelta(minutes=50)) == 0
+    assert reminders_send_due(at=START + dt.timedelta(minutes=10)) == 0
+    assert OutboxEmail.objects.count() == 0
+
+
+def test_a_person_added_after_a_point_gets_it_only_within_the_grace_window(session, cohort):
+    reminders_send_due(at=START - dt.timedelta(days=2))
+    participant(cohort=cohort, email="cat@example.org")
+    assert reminders_send_due(at=START - dt.timedelta(days=1, hours=12)) == 1
+    participant(cohort=cohort, email="dan@example.org")
+    assert reminders_send_due(at=START - dt.timedelta(hours=12)) == 0
+    assert recipients("session_reminder_2d") == [
+        "ana@example.org",
+        "ben@example.org",
+        "cat@example.org",
+        "fac@example.org",
+    ]
+
+
+def test_no_reminders_for_to_be_confirmed_cancelled_or_withdrawn(cohort):
+    SessionFactory(cohort=cohort, starts_at=None, ends_at=None)
+    SessionFactory(cohort=cohort, starts_at=START, cancelled_at=START - dt.timedelta(days=9))
+    withdrawn = participant(cohort=cohort, email="gone@example.org")
+    withdrawn.status = ParticipantStatus.WITHDRAWN
+    withdrawn.save(update_fields=["status"])
+    live = SessionFactory(cohort=cohort, starts_at=START + dt.timedelta(minutes=30))
+
+    assert reminders_send_due(at=START + dt.timedelta(minutes=30) - dt.timedelta(days=2)) == 3
+    assert set(OutboxEmail.objects.values_list("idempotency_key", flat=True)) == {
+        f"session_reminder_2d:{live.pk}:20310915T180000Z:{pk}" for pk in people_pks()
+    }
+
+
+def test_a_shared_session_reminds_every_cohort_and_its_own_facilitator(cohort):
+    other = CohortFactory(edition=cohort.edition, name="London")
+    participant(cohort=other, email="zed@example.org")
+    guest = UserFactory(email="guest@example.org")
+    SessionFactory(
+        cohort=None,
+        edition=cohort.edition,
+        part=Part.CLOSING,
+        starts_at=START,
+        facilitators=[guest],
+    )
+    assert reminders_send_due(at=START - dt.timedelta(days=2)) == 5
+    assert recipients("session_reminder_2d") == [
+        "ana@example.org",
+        "ben@example.org",
+        "fac@example.org",
+        "guest@example.org",
+        "zed@example.org",
+    ]
+
+
+def test_weekend_reminded_a_week_before_with_venue_times_travel_and_accommodation(cohort):
+    first_day = dt.datetime(2031, 8, 9, 10, tzinfo=LONDON)
+    titles = ["Class politics", "Power-mapping", "Collective care"]
+    for hours, title in zip([0, 4, 24], titles, strict=True):
+        WeekendSessionFactory(
+            cohort=cohort,
+            title=title,
+            starts_at=first_day + dt.timedelta(hours=hours),
+            ends_at=first_day + dt.timedelta(hours=hours + 2),
+        )
+    SessionFactory(cohort=cohort, starts_at=first_day + dt.timedelta(days=30))
+
+    assert reminders_send_due(at=first_day - dt.timedelta(days=7, minutes=1)) == 0
+    assert reminders_send_due(at=first_day - dt.timedelta(days=7)) == 3
+    assert reminders_send_due(at=first_day - dt.timedelta(days=6)) == 0
+
+    assert recipients("session_reminder_weekend") == everyone()
+    email = OutboxEmail.objects.get(kind="session_reminder_weekend", to="ben@example.org")
+    assert email.subject == "In a week: the Leeds weekend, 9 August, Leeds"
+    text = email.body_text
+    assert "Leeds Trades Club\n2 Union Street\nLeeds" in text
+    assert "Saturday 9 August\n  10:00–12:00  Class politics\n  14:00–16:00  Power-mapping" in text
+    assert "Sunday 10 August\n  10:00–12:00  Collective care" in text
+    assert "Your travel to the venue is covered if you need it." in text
+    assert "longer than 2.5 hours and no other accommodation is available" in text
+    assert "Claim travel (and accommodation, where it is covered) after the weekend" in text
+    assert [e.summary.value for e in events(email)] == titles
+    facilitator_email = OutboxEmail.objects.get(
+        kind="session_reminder_weekend", to="fac@example.org"
+    )
+    assert "2.5 hours" not in facilitator_email.body_text
+
+
+def test_rescheduled_email_once_per_change_and_no_reminder_for_the_old_time(session):
+    assert reminders_send_due(at=START - dt.timedelta(days=2)) == 3
+    new_start = START + dt.timedelta(days=1)
+
+    assert move(session, to=new_start) == 3
+    assert (
+        queue_rescheduled(session=session, previous_starts_at=START, previous_ends_at=START) == 0
+    )  # the same change told twice: nothing more
+    assert recipients("session_rescheduled") == everyone()
+    email = OutboxEmail.objects.get(kind="session_rescheduled", to="ana@example.org")
+    assert email.subject == "New time: Winnable campaigns, Tue 16 Sep, 18:30"
+    assert "It was Monday 15 September 2031, 18:30–20:30. It is now:" in email.body_text
+    (event,) = events(email)
+    assert (event.sequence.value, event.dtstart.value.astimezone(UTC)) == (
+        "1",
+        dt.datetime(2031, 9, 16, 17, 30, tzinfo=UTC),
+    )
+
+    # At the old two-hour point nothing goes out for the old time; the new time's own
+    # two-day reminder (its point was 22 hours ago, within its window) does.
+    assert reminders_send_due(at=START - dt.timedelta(hours=2)) == 3
+    assert not OutboxEmail.objects.filter(kind="session_reminder_2h").exists()
+    assert set(
+        OutboxEmail.objects.filter(kind="session_reminder_2d").values_list(
+            "idempotency_key", flat=True
+        )
+    ) == {
+        f"session_reminder_2d:{session.pk}:{start}:{pk}"
+        for start in ["20310915T173000Z", "20310916T173000Z"]
+        for pk in people_pks()
+    }
+    # The new time has its own reminders.
+    assert reminders_send_due(at=new_start - dt.timedelta(hours=2)) == 3
+    assert set(
+        OutboxEmail.objects.filter(kind="session_reminder_2h").values_list(
+            "idempotency_key", flat=True
+        )
+    ) == {f"session_reminder_2h:{session.pk}:20310916T173000Z:{pk}" for pk in people_pks()}
+
+    # Moved back again: a second change, told once more.
+    assert move(session, to=START) == 3
+    assert OutboxEmail.objects.filter(kind="session_rescheduled").count() == 6
+
+
+def test_a_to_be_confirmed_session_given_a_date_tells_everyone(cohort):
+    session = SessionFactory(cohort=cohort, starts_at=None, ends_at=None, title="Free session")
+    assert move(session, to=START) == 3
+    email = OutboxEmail.objects.get(kind="session_rescheduled", to="fac@example.org")
+    assert email.subject == "Date set: Free session, Mon 15 Sep, 18:30"
+    assert '"Free session" was to be confirmed. It now has a date:' in email.body_text
+
+
+def test_sweep_query_count_does_not_grow_with_participants_or_cohorts():
+    def sweep_queries(cohorts, per_cohort, *, start):
+        edition = CohortFactory().edition
+        for c in range(cohorts):
+            cohort = CohortFactory(edition=edition, facilitators=[UserFactory()])
+            for p in range(per_cohort):
+                participant(cohort=cohort, email=f"p{edition.pk}-{c}-{p}@example.org")
+            SessionFactory(cohort=cohort, starts_at=start, format=Format.ONLINE)
+            WeekendSessionFactory(cohort=cohort, starts_at=start + dt.timedelta(days=5))
+        with CaptureQueriesContext(connection) as queries:
+            queued = reminders_send_due(at=start - dt.timedelta(days=2))
+        assert queued == cohorts * (per_cohort + 1) * 2
+        return len(queries)
+
+    small = sweep_queries(1, 2, start=START)
+    assert small == sweep_queries(4, 6, start=START + dt.timedelta(days=60))
