@@ -1,22 +1,37 @@
 """Session reminders: who gets which, when, exactly once; the rescheduled email once per change.
 
-The sweep runs here in-process at chosen moments (`at=`); test_reminders_worker.py runs it
-through real Celery workers.
+The first tests run the sweep in-process at chosen moments (`at=`); the last ones run beat's
+task through real Celery workers: fired twice, with a session moved, and with the worker
+killed mid-send and restarted.
 """
 
 import datetime as dt
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
-from django.db import connection
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cohorts.enums import ParticipantStatus
 from panitch.models import OutboxEmail, User
 from sessions.enums import Format, Part
 from sessions.notifications import queue_rescheduled
 from sessions.reminders import reminders_send_due
+from sessions.tasks import session_reminders
+from tests.applications import test_release_worker as worker_scenario
+from tests.applications.helpers import wait_for
 from tests.cohorts.factories import CohortFactory
 from tests.factories import UserFactory
 from tests.sessions.reminder_factories import SessionFactory, WeekendSessionFactory, participant
@@ -25,11 +40,9 @@ LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
 START = dt.datetime(2031, 9, 15, 18, 30, tzinfo=LONDON)
 
-pytestmark = pytest.mark.django_db
-
 
 @pytest.fixture
-def cohort():
+def cohort(db):
     facilitator = UserFactory(email="fac@example.org", first_name="Fola")
     cohort = CohortFactory(
         facilitators=[facilitator],
@@ -246,7 +259,7 @@ def test_a_to_be_confirmed_session_given_a_date_tells_everyone(cohort):
     assert '"Free session" was to be confirmed. It now has a date:' in email.body_text
 
 
-def test_sweep_query_count_does_not_grow_with_participants_or_cohorts():
+def test_sweep_query_count_does_not_grow_with_participants_or_cohorts(db):
     def sweep_queries(cohorts, per_cohort, *, start):
         edition = CohortFactory().edition
         for c in range(cohorts):
@@ -262,3 +275,179 @@ def test_sweep_query_count_does_not_grow_with_participants_or_cohorts():
 
     small = sweep_queries(1, 2, start=START)
     assert small == sweep_queries(4, 6, start=START + dt.timedelta(days=60))
+
+
+# With real Celery workers
+
+
+def delivered():
+    """(recipient, subject) of every message the worker delivered, sorted."""
+    return sorted((m.to[0], m.subject) for m in mail.outbox)
+
+
+def soon(**delta):
+    """A London time `delta` from now, to the minute."""
+    return (
+        (timezone.now() + dt.timedelta(**delta)).astimezone(LONDON).replace(second=0, microsecond=0)
+    )
+
+
+def test_beat_firing_twice_sends_each_reminder_once_through_the_worker(
+    celery_worker_thread, tasks, cohort
+):
+    session = SessionFactory(cohort=cohort, title="Winnable campaigns", starts_at=soon(days=2))
+
+    first, second = session_reminders.delay(), session_reminders.delay()
+
+    assert wait_for(lambda: len(mail.outbox) >= 3 and tasks.idle(), timeout=30), tasks.failed
+    late = session_reminders.delay()
+    assert wait_for(lambda: tasks.ran(first, second, late) and tasks.idle(), timeout=30)
+    assert tasks.failed == []
+    subject = f"In two days: Winnable campaigns, {session.starts_at:%a %-d %b, %H:%M}"
+    assert delivered() == [(to, subject) for to in everyone()]
+    message = mail.outbox[0]
+    ((filename, content, mimetype),) = message.attachments
+    assert (filename, mimetype) == ("session.ics", "text/calendar; method=PUBLISH")
+    assert vobject.readOne(content).vevent.uid.value == f"session-{session.pk}@127.0.0.1"
+
+
+def test_a_moved_session_sends_one_rescheduled_email_per_change_and_no_old_reminder(
+    celery_worker_thread, tasks, cohort
+):
+    # Its two-hour reminder is due now; the time changes before beat gets to it.
+    session = SessionFactory(cohort=cohort, title="Winnable campaigns", starts_at=soon(hours=2))
+    later = soon(days=5)
+    with transaction.atomic():
+        move(session, to=later)
+    with transaction.atomic():  # the same change told again adds nothing
+        queue_rescheduled(session=session, previous_starts_at=None, previous_ends_at=None)
+    session_reminders.delay()
+    session_reminders.delay()
+
+    assert wait_for(lambda: len(mail.outbox) >= 3 and tasks.idle(), timeout=30), tasks.failed
+    subject = f"New time: Winnable campaigns, {later:%a %-d %b, %H:%M}"
+    assert delivered() == [(to, subject) for to in everyone()]
+
+    with transaction.atomic():
+        move(session, to=later + dt.timedelta(hours=1))
+    assert wait_for(lambda: len(mail.outbox) >= 6 and tasks.idle(), timeout=30), tasks.failed
+    late = session_reminders.delay()
+    assert wait_for(lambda: tasks.ran(late) and tasks.idle(), timeout=30)
+    assert tasks.failed == []
+    assert Counter(m.subject.split(":")[0] for m in mail.outbox) == {"New time": 6}
+    assert not OutboxEmail.objects.filter(kind__startswith="session_reminder").exists()
+
+
+# The worker killed in the middle of sending the reminders, then restarted. As in
+# tests/applications/test_release_worker.py, the worker is a separate process sharing this
+# test's database and broker; small helper processes set up, report and play beat.
+
+HELPER = textwrap.dedent(
+    """
+    import datetime as dt, json, sys, time
+    import django
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+    from panitch import outbox
+    from panitch.models import OutboxEmail
+    from sessions.tasks import session_reminders
+
+    command = sys.argv[1]
+    if command == "setup":
+        if connection.vendor == "sqlite":
+            call_command("migrate", verbosity=0)
+        from tests.cohorts.factories import CohortFactory
+        from tests.factories import UserFactory
+        from tests.sessions.reminder_factories import SessionFactory, participant
+        cohort = CohortFactory(facilitators=[UserFactory(email="fac@example.org")])
+        for n in range(int(sys.argv[2])):
+            participant(cohort=cohort, email=f"p{n:02}@example.org")
+        starts = (timezone.now() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
+        SessionFactory(cohort=cohort, starts_at=starts)
+        session_reminders.delay()
+    elif command == "report":
+        rows = OutboxEmail.objects.order_by("pk").values_list(
+            "idempotency_key", "to", "status", "attempts"
+        )
+        print(json.dumps({"rows": list(rows)}))
+    elif command == "beat":
+        # Beat after the restart, compressed: the reminder sweep fires again, and the outbox
+        # sweep picks up rows nobody is sending (its grace cut from a minute to two seconds).
+        session_reminders.delay()
+        outbox.SWEEP_GRACE = dt.timedelta(seconds=2)
+        deadline = time.monotonic() + float(sys.argv[2])
+        while time.monotonic() < deadline:
+            if not OutboxEmail.objects.exclude(status="sent").exists():
+                break
+            outbox.sweep()
+            time.sleep(2)
+        session_reminders.delay()
+    """
+)
+
+
+def helper(env, *args, timeout=60):
+    result = subprocess.run(
+        [sys.executable, "-c", HELPER, *args],
+        cwd=worker_scenario.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else None
+
+
+def test_a_worker_killed_mid_send_and_restarted_sends_each_reminder_exactly_once(
+    transactional_db, tmp_path
+):
+    participants, hold_at = 11, 5
+    count = participants + 1  # and the facilitator
+    handler = worker_scenario.HoldingSMTPHandler(hold_at=hold_at)
+    server = Controller(handler, hostname="127.0.0.1", port=worker_scenario.free_port())
+    server.start()
+    queue = f"panitch-tests-remind-kill-{uuid.uuid4().hex[:12]}"
+    env = worker_scenario.scenario_settings(tmp_path, smtp_port=server.port, queue=queue)
+    logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
+    workers = []
+
+    def log_tail():
+        return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in logs if p.exists())
+
+    try:
+        helper(env, "setup", str(participants))
+        workers.append(worker_scenario.start_worker_process(env, queue, logs[0]))
+        assert handler.holding.wait(timeout=90), log_tail()
+        workers[0].send_signal(signal.SIGKILL)
+        assert workers[0].wait(timeout=10) == -signal.SIGKILL
+        handler.let_go.set()
+
+        after_kill = Counter(status for *_, status, _ in helper(env, "report")["rows"])
+        assert after_kill == {"sent": hold_at - 1, "pending": count - hold_at + 1}
+
+        workers.append(worker_scenario.start_worker_process(env, queue, logs[1]))
+        helper(env, "beat", "90", timeout=120)
+        assert wait_for(lambda: sum(handler.accepted.values()) >= count, timeout=30), log_tail()
+        time.sleep(3)  # room for any duplicate to show itself
+
+        rows = helper(env, "report")["rows"]
+        assert sorted(to for _, to, _, _ in rows) == sorted(
+            [f"p{n:02}@example.org" for n in range(participants)] + ["fac@example.org"]
+        )
+        assert {(status, attempts) for *_, status, attempts in rows} == {("sent", 1)}
+        assert {key.split(":")[0] for key, *_ in rows} == {"session_reminder_2d"}
+        assert handler.accepted == Counter({key: 1 for key, *_ in rows}), log_tail()
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait()
+        handler.let_go.set()
+        server.stop()
