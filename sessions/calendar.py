@@ -42,44 +42,65 @@ def session_place(session: Session) -> str:
 
 
 @lru_cache(maxsize=16)
-def _london(first_year: int, last_year: int) -> icalendar.Timezone:
+def _london(first_year: int, last_year: int) -> bytes:
     # Building the zone's transitions is the slow part of a feed; the same years give the
     # same component, so it is built once per process.
     return icalendar.Timezone.from_tzid(
         "Europe/London",
         first_date=dt.date(first_year, 1, 1),
         last_date=dt.date(last_year + 1, 1, 1),
+    ).to_ical()
+
+
+def _event_values(session: Session, *, with_joining_link: bool) -> tuple:
+    """Everything a session's VEVENT shows, as a hashable key for the event cache.
+
+    The joining link goes in only where the reader may have it (reminder emails); feeds point
+    to the schedule page, which shows it at the right time."""
+    schedule_url = f"{settings.PANITCH_BASE_URL}/schedule/"
+    lines = [session.description.strip()] if session.description.strip() else []
+    url = schedule_url
+    if with_joining_link and session.format == Format.ONLINE and session.joining_url:
+        lines.append(f"Joining link: {session.joining_url}")
+        url = session.joining_url
+    lines.append(f"Details: {schedule_url}")
+    stamp = (session.updated_at or timezone.now()).astimezone(dt.UTC).replace(microsecond=0)
+    return (
+        session_uid(session),
+        stamp,
+        session.sequence,
+        timezone.localtime(session.starts_at, LONDON),
+        timezone.localtime(session.ends_at, LONDON),
+        session.title,
+        "\n\n".join(lines),
+        url,
+        session_place(session),
+        "CANCELLED" if session.cancelled_at else "CONFIRMED",
     )
 
 
-def session_event(
-    session: Session, *, stamp: dt.datetime, with_joining_link: bool
-) -> icalendar.Event:
-    """The session as a VEVENT. The joining link goes in only where the reader may have it
-    (reminder emails); feeds point to the schedule page, which shows it at the right time."""
+@lru_cache(maxsize=8192)
+def _event_ical(values: tuple) -> bytes:
+    # A feed is asked for often and changes rarely: each event is serialised once per
+    # process for as long as nothing it shows changes (the values are the cache key).
+    uid, stamp, sequence, starts, ends, title, description, url, place, status = values
     event = icalendar.Event()
-    event.add("uid", session_uid(session))
+    event.add("uid", uid)
+    # DTSTAMP and LAST-MODIFIED: when the session last changed, so the same session gives
+    # the same bytes on every request.
     event.add("dtstamp", stamp)
-    event.add("last-modified", session.updated_at or stamp)
-    event.add("sequence", session.sequence)
-    event.add("dtstart", timezone.localtime(session.starts_at, LONDON))
-    event.add("dtend", timezone.localtime(session.ends_at, LONDON))
-    event.add("summary", session.title)
-    schedule_url = f"{settings.PANITCH_BASE_URL}/schedule/"
-    lines = [session.description.strip()] if session.description.strip() else []
-    if with_joining_link and session.format == Format.ONLINE and session.joining_url:
-        lines.append(f"Joining link: {session.joining_url}")
-        event.add("url", session.joining_url)
-    else:
-        event.add("url", schedule_url)
-    lines.append(f"Details: {schedule_url}")
-    event.add("description", "\n\n".join(lines))
-    place = session_place(session)
+    event.add("last-modified", stamp)
+    event.add("sequence", sequence)
+    event.add("dtstart", starts)
+    event.add("dtend", ends)
+    event.add("summary", title)
+    event.add("description", description)
+    event.add("url", url)
     if place:
         event.add("location", place)
-    event.add("status", "CANCELLED" if session.cancelled_at else "CONFIRMED")
+    event.add("status", status)
     event.add("transp", "OPAQUE")
-    return event
+    return event.to_ical()
 
 
 def calendar_ics(sessions: Iterable[Session], *, name: str, with_joining_link: bool = False) -> str:
@@ -94,15 +115,19 @@ def calendar_ics(sessions: Iterable[Session], *, name: str, with_joining_link: b
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Europe/London")
+    # The calendar's own lines, then the cached VTIMEZONE and VEVENTs, each made by icalendar.
+    head = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    parts = [head[: -len(end)]]
     if dated:
         years = [session.starts_at.astimezone(LONDON).year for session in dated]
-        calendar.add_component(_london(min(years), max(years)))
-    stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
-    for session in dated:
-        calendar.add_component(
-            session_event(session, stamp=stamp, with_joining_link=with_joining_link)
-        )
-    return calendar.to_ical().decode()
+        parts.append(_london(min(years), max(years)))
+    parts += [
+        _event_ical(_event_values(session, with_joining_link=with_joining_link))
+        for session in dated
+    ]
+    parts.append(end)
+    return b"".join(parts).decode()
 
 
 def ics_attachment(sessions: Iterable[Session], *, name: str) -> dict:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import escape
 
 from cohorts.models import Cohort, Participant
 from panitch import outbox
@@ -114,6 +115,32 @@ def session_context(session: Session) -> dict:
     }
 
 
+# Stands in for the person's name while an email is rendered once for everyone it goes to.
+NAME = "\x00name\x00"
+
+
+class Personalised:
+    """One email rendered once per template, context and role, then given each person's name:
+    a sweep that tells a thousand people renders its templates a handful of times."""
+
+    def __init__(self, template: str, context: dict):
+        self.template, self.context, self.rendered = template, context, {}
+
+    def for_person(self, person: Person) -> tuple[str, str, str]:
+        role = person.is_facilitator
+        if role not in self.rendered:
+            self.rendered[role] = outbox.render(
+                template=self.template,
+                context={**self.context, "name": NAME, "is_facilitator": role},
+            )
+        subject, text, html = self.rendered[role]
+        return (
+            subject.replace(NAME, person.name),
+            text.replace(NAME, person.name),
+            html.replace(NAME, escape(person.name)),
+        )
+
+
 def queue_rescheduled(
     *,
     session: Session,
@@ -144,11 +171,9 @@ def queue_rescheduled(
     }
     attachment = ics_attachment([session], name=session.title)
     emails = []
+    email = Personalised("session_rescheduled", context)
     for person in session_people([session])[session.pk]:
-        subject, text, html = outbox.render(
-            template="session_rescheduled",
-            context={**context, "name": person.name, "is_facilitator": person.is_facilitator},
-        )
+        subject, text, html = email.for_person(person)
         emails.append(
             {
                 "kind": "session_rescheduled",

@@ -28,7 +28,7 @@ from panitch.models import OutboxEmail
 from .calendar import LONDON, ics_attachment
 from .enums import Format, Part
 from .models import Session
-from .notifications import Person, session_context, session_people
+from .notifications import Person, Personalised, session_context, session_people
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,10 @@ def due_weekends(*, at: dt.datetime) -> list[tuple[Session, list[Session]]]:
     return due
 
 
-def _email(*, point: Point, session: Session, person: Person, context: dict, attachment: dict):
-    subject, text, html = outbox.render(
-        template=point.template,
-        context={**context, "name": person.name, "is_facilitator": person.is_facilitator},
-    )
+def _email(
+    *, point: Point, session: Session, person: Person, email: Personalised, attachment: dict
+):
+    subject, text, html = email.for_person(person)
     return {
         "kind": point.kind,
         "to": person.email,
@@ -163,12 +162,14 @@ def reminders_send_due(*, at: dt.datetime | None = None) -> int:
             "idempotency_key", flat=True
         )
     )
-    contexts, attachments, emails = {}, {}, []
+    rendered, attachments, emails = {}, {}, []
     for (point, session, person), key in zip(wanted, keys, strict=True):
         if key in taken:
             continue
-        if (point.kind, session.pk) not in contexts:
-            contexts[point.kind, session.pk] = _context(point, session, weekend_of, at=at)
+        if (point.kind, session.pk) not in rendered:
+            rendered[point.kind, session.pk] = Personalised(
+                point.template, _context(point, session, weekend_of)
+            )
             shown = weekend_of.get(session.pk, [session])
             attachments[point.kind, session.pk] = ics_attachment(
                 shown, name=_calendar_name(point, session)
@@ -178,7 +179,7 @@ def reminders_send_due(*, at: dt.datetime | None = None) -> int:
                 point=point,
                 session=session,
                 person=person,
-                context=contexts[point.kind, session.pk],
+                email=rendered[point.kind, session.pk],
                 attachment=attachments[point.kind, session.pk],
             )
         )
@@ -194,7 +195,7 @@ def _calendar_name(point: Point, session: Session) -> str:
     return session.title
 
 
-def _context(point: Point, session: Session, weekend_of: dict, *, at: dt.datetime) -> dict:
+def _context(point: Point, session: Session, weekend_of: dict) -> dict:
     context = {**session_context(session), "lead": _lead(point)}
     if point is WEEKEND_POINT:
         cohort = session.cohort
