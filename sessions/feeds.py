@@ -13,10 +13,11 @@ from .models import CalendarFeed
 NOT_FOUND = "Not found.\n"
 
 
-def _private(response):
-    # A feed is one person's schedule: never cached by a proxy, never sent on as a referrer.
+def _private(response, *, referrer="no-referrer"):
+    # A feed's URL is its secret: never cached by a proxy, never sent on as a referrer. (The
+    # page showing it keeps same-origin referrers: its forms' CSRF check needs the origin.)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = referrer
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -53,6 +54,7 @@ def calendar_page(request):
             "cohort": cohort,
             "links": _links(getattr(cohort, "calendar_feed", None)),
             "field_id": f"cohort-calendar-link-{cohort.pk}",
+            "label": f"Private link to the {cohort.name} cohort calendar",
         }
         for cohort in calendar_feeds.facilitated_cohorts(request.user)
     ]
@@ -66,7 +68,7 @@ def calendar_page(request):
             "cohorts": cohorts,
         },
     )
-    return _private(response)
+    return _private(response, referrer="same-origin")
 
 
 def _feed_target(request) -> dict:
