@@ -1,10 +1,13 @@
 """The calendar feed itself (a secret URL, no sign-in) and the page that manages it."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.cache import get_conditional_response
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from . import calendar_feeds
 from .calendar import calendar_ics
@@ -22,15 +25,20 @@ def _private(response, *, referrer="no-referrer"):
     return response
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token):
-    """A wrong, revoked or never-made token all get this same 404."""
+    """A wrong, revoked or never-made token all get this same 404. Calendar apps poll: an
+    unchanged feed answers 304 to If-None-Match."""
     feed = calendar_feeds.feed_for_token(token)
     if feed is None:
         return _private(HttpResponseNotFound(NOT_FOUND, content_type="text/plain; charset=utf-8"))
     body = calendar_ics(calendar_feeds.feed_sessions(feed), name=calendar_feeds.feed_name(feed))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="panitch.ics"'
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="panitch.ics"'
+    response["ETag"] = etag
     return _private(response)
 
 

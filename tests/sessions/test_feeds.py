@@ -200,3 +200,19 @@ def test_the_calendar_page_needs_signing_in(client):
     response = client.get("/schedule/calendar/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_an_unchanged_feed_answers_not_modified(client, leeds):
+    ana = participant(cohort=leeds, email="ana@example.org").person
+    session = SessionFactory(cohort=leeds, title="Leeds online")
+    path = calendar_feeds.feed_path(calendar_feeds.feed_regenerate(owner=ana))
+    etag = client.get(path)["ETag"]
+
+    assert client.get(path, headers={"if-none-match": etag}).status_code == 304
+    assert client.head(path).status_code == 200
+    session.title = "Leeds online, new title"
+    session.sequence += 1
+    session.save()
+    changed = client.get(path, headers={"if-none-match": etag})
+    assert changed.status_code == 200
+    assert b"SUMMARY:Leeds online\\, new title" in changed.content
