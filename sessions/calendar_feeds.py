@@ -51,7 +51,8 @@ def webcal_url(feed: CalendarFeed) -> str:
 def feed_for_token(token: str) -> CalendarFeed | None:
     """The live feed this token opens, or None: wrong, revoked and unknown look the same."""
     pk, _, digest = token.partition("-")
-    if not pk.isdigit() or len(digest) != TOKEN_LENGTH or len(pk) > 18:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 18 or len(digest) != TOKEN_LENGTH:
         return None
     feed = (
         CalendarFeed.objects.filter(pk=int(pk), revoked_at__isnull=True)

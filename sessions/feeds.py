@@ -86,7 +86,7 @@ def _feed_target(request) -> dict:
         if not calendar_feeds.has_schedule(request.user):
             raise Http404
         return {"owner": request.user}
-    if not cohort_id.isdigit():
+    if not (cohort_id.isascii() and cohort_id.isdigit()) or len(cohort_id) > 18:
         raise Http404
     return {
         "cohort": get_object_or_404(calendar_feeds.facilitated_cohorts(request.user), pk=cohort_id)

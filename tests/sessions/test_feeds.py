@@ -85,6 +85,9 @@ def test_wrong_revoked_and_unknown_feeds_answer_the_same_404(client, leeds):
         ("wrong", f"/calendar/{wrong}.ics"),
         ("unknown", f"/calendar/{unknown}.ics"),
         ("garbage", "/calendar/not-a-token.ics"),
+        ("nul", "/calendar/%00.ics"),
+        ("superscript", f"/calendar/%C2%B2-{'0' * 40}.ics"),
+        ("huge", f"/calendar/{'9' * 30}-{'0' * 40}.ics"),
     ]:
         response = client.get(url)
         answers[name] = (response.status_code, response.content, response["Cache-Control"])
@@ -182,7 +185,8 @@ def test_only_the_cohorts_facilitators_manage_its_feed(client, leeds, london):
     assert client.post("/schedule/calendar/regenerate/", {"cohort": leeds.pk}).status_code == 302
     assert client.post("/schedule/calendar/regenerate/", {"cohort": london.pk}).status_code == 404
     assert client.post("/schedule/calendar/revoke/", {"cohort": london.pk}).status_code == 404
-    assert client.post("/schedule/calendar/revoke/", {"cohort": "x"}).status_code == 404
+    for hostile in ["x", "²", "\x00", "9" * 30]:
+        assert client.post("/schedule/calendar/revoke/", {"cohort": hostile}).status_code == 404
     assert list(CalendarFeed.objects.values_list("cohort__name", flat=True)) == ["Leeds"]
     page = client.get("/schedule/calendar/").content.decode()
     assert calendar_feeds.feed_url(CalendarFeed.objects.get(cohort=leeds)) in page
