@@ -2,7 +2,9 @@
 
 Online sessions are reminded two days and two hours before, with the joining link; a cohort's
 in-person weekend a week before its first session, with the venue, the times, travel, the
-claims process and the accommodation rule. Each email carries an .ics of what it reminds of.
+claims process and the accommodation rule. The online closing day's sessions are reminded
+together, as one day, two days and two hours before its first session (one email, not five).
+Each email carries an .ics of what it reminds of.
 
 Exactly once per session, person and kind: every reminder's outbox key names the session, the
 kind, the session's start and the person, and the outbox's unique key makes a second sweep
@@ -55,6 +57,16 @@ WEEKEND_POINT = Point("session_reminder_weekend", dt.timedelta(days=7), "session
 WEEKEND_LENGTH = dt.timedelta(days=3)
 
 
+@dataclass
+class Due:
+    """One reminder due now: its point, the session it is keyed on (the first of a weekend or
+    closing day) and every session it tells about."""
+
+    point: Point
+    first: Session
+    sessions: list[Session]
+
+
 def reminder_key(*, point: Point, session: Session, person: Person) -> str:
     start = session.starts_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{point.kind}:{session.pk}:{start}:{person.pk}"
@@ -69,24 +81,59 @@ def _sessions():
     )
 
 
-def due_online(*, at: dt.datetime) -> list[tuple[Point, Session]]:
-    """(point, session) for every online session with a reminder point due now."""
+def due_online(*, at: dt.datetime) -> list[Due]:
+    """Every online session (the closing day's apart) with a reminder point due now."""
     window = Q()
     for point in ONLINE_POINTS:
         window |= Q(
             starts_at__gte=at + point.before - point.grace, starts_at__lte=at + point.before
         )
-    sessions = _sessions().filter(window, format=Format.ONLINE, starts_at__gt=at)
+    sessions = (
+        _sessions()
+        .filter(window, format=Format.ONLINE, starts_at__gt=at)
+        .exclude(part=Part.CLOSING)
+    )
     return [
-        (point, session)
+        Due(point, session, [session])
         for session in sessions
         for point in ONLINE_POINTS
         if point.is_due(session.starts_at, at=at)
     ]
 
 
-def due_weekends(*, at: dt.datetime) -> list[tuple[Session, list[Session]]]:
-    """(first session, all its weekend's sessions) for every cohort weekend due a reminder."""
+def _grouped(sessions, key) -> list[list[Session]]:
+    groups = defaultdict(list)
+    for session in sessions:
+        groups[key(session)].append(session)
+    return list(groups.values())
+
+
+def due_closing_days(*, at: dt.datetime) -> list[Due]:
+    """Every closing day (its sessions on one London date) with a point due before its first
+    session. Its later sessions are told about in the same email."""
+    longest = max(point.before for point in ONLINE_POINTS)
+    # From a day back, so a day already under way is seen as such.
+    sessions = _sessions().filter(
+        part=Part.CLOSING,
+        starts_at__gt=at - dt.timedelta(days=1),
+        starts_at__lte=at + longest + dt.timedelta(days=1),
+    )
+    due = []
+    for day in _grouped(
+        sessions,
+        lambda s: (s.edition_id, s.cohort_id, timezone.localtime(s.starts_at, LONDON).date()),
+    ):
+        first = day[0]
+        if first.starts_at <= at:
+            continue  # under way or over: it was reminded before it began
+        for point in ONLINE_POINTS:
+            if point.is_due(first.starts_at, at=at):
+                due.append(Due(point, first, day))
+    return due
+
+
+def due_weekends(*, at: dt.datetime) -> list[Due]:
+    """Every cohort weekend due its reminder, a week before its first session."""
     point = WEEKEND_POINT
     sessions = _sessions().filter(
         part=Part.WEEKEND,
@@ -94,34 +141,15 @@ def due_weekends(*, at: dt.datetime) -> list[tuple[Session, list[Session]]]:
         starts_at__gt=at,
         starts_at__lte=at + point.before + WEEKEND_LENGTH,
     )
-    by_cohort = defaultdict(list)
-    for session in sessions:
-        by_cohort[session.cohort_id].append(session)
     due = []
-    for weekend in by_cohort.values():
+    for weekend in _grouped(sessions, lambda s: s.cohort_id):
         first = weekend[0]
         # The first session still ahead: once the weekend is under way it is hours away, so
         # the week-before point is long past and nothing is sent.
         if point.is_due(first.starts_at, at=at):
-            due.append(
-                (first, [s for s in weekend if s.starts_at < first.starts_at + WEEKEND_LENGTH])
-            )
+            shown = [s for s in weekend if s.starts_at < first.starts_at + WEEKEND_LENGTH]
+            due.append(Due(point, first, shown))
     return due
-
-
-def _email(
-    *, point: Point, session: Session, person: Person, email: Personalised, attachment: dict
-):
-    subject, text, html = email.for_person(person)
-    return {
-        "kind": point.kind,
-        "to": person.email,
-        "key": reminder_key(point=point, session=session, person=person),
-        "subject": subject,
-        "text": text,
-        "html": html,
-        "attachments": [attachment],
-    }
 
 
 def reminders_send_due(*, at: dt.datetime | None = None) -> int:
@@ -131,59 +159,48 @@ def reminders_send_due(*, at: dt.datetime | None = None) -> int:
     Finding what is due takes a fixed number of queries whatever the edition's size (the
     sessions, their people, the outbox keys already taken); writing the rows is
     outbox.queue_many's, a few statements per 2,000 emails. Each email is rendered once per
-    session, kind and role and then given each person's name.
+    reminder and role and then given each person's name.
     """
     at = at or timezone.now()
-    online = due_online(at=at)
-    weekends = due_weekends(at=at)
-    sessions = {s.pk: s for _, s in online}
-    for _, weekend in weekends:
-        sessions.update((s.pk, s) for s in weekend)
-    people = session_people(sessions.values())
+    due = due_online(at=at) + due_closing_days(at=at) + due_weekends(at=at)
+    people = session_people({s.pk: s for d in due for s in d.sessions}.values())
 
-    # (point, session, person, what the email shows) for every reminder due now.
-    wanted = []
-    for point, session in online:
-        for person in people[session.pk]:
-            wanted.append((point, session, person))
-    weekend_of = {}
-    for first, weekend in weekends:
-        weekend_of[first.pk] = weekend
+    wanted = []  # (reminder, person, key)
+    for reminder in due:
         everyone = {}
-        for s in weekend:  # facilitators of any of the weekend's sessions hear about it
-            for person in people[s.pk]:
+        for session in reminder.sessions:  # facilitators of any of its sessions hear too
+            for person in people[session.pk]:
                 everyone.setdefault(person.pk, person)
         for person in sorted(everyone.values(), key=lambda p: p.pk):
-            wanted.append((WEEKEND_POINT, first, person))
+            key = reminder_key(point=reminder.point, session=reminder.first, person=person)
+            wanted.append((reminder, person, key))
     if not wanted:
         return 0
 
-    keys = [reminder_key(point=p, session=s, person=person) for p, s, person in wanted]
     taken = set(
-        OutboxEmail.objects.filter(idempotency_key__in=keys).values_list(
+        OutboxEmail.objects.filter(idempotency_key__in=[key for *_, key in wanted]).values_list(
             "idempotency_key", flat=True
         )
     )
     rendered, attachments, emails = {}, {}, []
-    for (point, session, person), key in zip(wanted, keys, strict=True):
+    for reminder, person, key in wanted:
         if key in taken:
             continue
-        if (point.kind, session.pk) not in rendered:
-            rendered[point.kind, session.pk] = Personalised(
-                point.template, _context(point, session, weekend_of)
-            )
-            shown = weekend_of.get(session.pk, [session])
-            attachments[point.kind, session.pk] = ics_attachment(
-                shown, name=_calendar_name(point, session)
-            )
+        ref = (reminder.point.kind, reminder.first.pk)
+        if ref not in rendered:
+            rendered[ref] = Personalised(reminder.point.template, _context(reminder))
+            attachments[ref] = ics_attachment(reminder.sessions, name=_calendar_name(reminder))
+        subject, text, html = rendered[ref].for_person(person)
         emails.append(
-            _email(
-                point=point,
-                session=session,
-                person=person,
-                email=rendered[point.kind, session.pk],
-                attachment=attachments[point.kind, session.pk],
-            )
+            {
+                "kind": reminder.point.kind,
+                "to": person.email,
+                "key": key,
+                "subject": subject,
+                "text": text,
+                "html": html,
+                "attachments": [attachments[ref]],
+            }
         )
     if not emails:
         return 0
@@ -191,25 +208,40 @@ def reminders_send_due(*, at: dt.datetime | None = None) -> int:
         return outbox.queue_many(emails)
 
 
-def _calendar_name(point: Point, session: Session) -> str:
-    if point is WEEKEND_POINT:
-        return f"{session.edition.name} weekend, {session.cohort.name}"
-    return session.title
+def _calendar_name(reminder: Due) -> str:
+    first = reminder.first
+    if reminder.point is WEEKEND_POINT:
+        return f"{first.edition.name} weekend, {first.cohort.name}"
+    if first.part == Part.CLOSING:
+        return f"{first.edition.name} closing day"
+    return first.title
 
 
-def _context(point: Point, session: Session, weekend_of: dict) -> dict:
-    context = {**session_context(session), "lead": _lead(point)}
-    if point is WEEKEND_POINT:
-        cohort = session.cohort
+def _rows(sessions: list[Session]) -> list[dict]:
+    return [
+        {
+            "title": s.title,
+            "starts_at": timezone.localtime(s.starts_at, LONDON),
+            "ends_at": timezone.localtime(s.ends_at, LONDON),
+            "joining_url": s.joining_url if s.format == Format.ONLINE else "",
+        }
+        for s in sessions
+    ]
+
+
+def _context(reminder: Due) -> dict:
+    first = reminder.first
+    context = {
+        **session_context(first),
+        "lead": _lead(reminder.point),
+        "is_closing_day": first.part == Part.CLOSING,
+        "sessions": _rows(reminder.sessions),
+    }
+    if reminder.point is WEEKEND_POINT:
+        cohort = first.cohort
         days = defaultdict(list)
-        for s in weekend_of[session.pk]:
-            days[timezone.localtime(s.starts_at, LONDON).date()].append(
-                {
-                    "title": s.title,
-                    "starts_at": timezone.localtime(s.starts_at, LONDON),
-                    "ends_at": timezone.localtime(s.ends_at, LONDON),
-                }
-            )
+        for row in context["sessions"]:
+            days[row["starts_at"].date()].append(row)
         context.update(
             cohort_name=cohort.name,
             venue_name=cohort.venue_name,
@@ -217,8 +249,8 @@ def _context(point: Point, session: Session, weekend_of: dict) -> dict:
             venue_city=cohort.venue_city,
             venue_access_notes=cohort.venue_access_notes,
             days=[{"date": day, "sessions": rows} for day, rows in sorted(days.items())],
-            contact_name=session.edition.contact_name,
-            programme_contact_email=session.edition.contact_email,
+            contact_name=first.edition.contact_name,
+            programme_contact_email=first.edition.contact_email,
         )
     return context
 

@@ -174,6 +174,39 @@ def test_a_shared_session_reminds_every_cohort_and_its_own_facilitator(cohort):
     ]
 
 
+def test_the_closing_day_is_reminded_as_one_day_not_session_by_session(cohort):
+    day = dt.datetime(2031, 11, 22, 10, tzinfo=LONDON)
+    titles = ["Socialist strategy", "Project report-back", "What next"]
+    for hours, title in zip([0, 2, 4], titles, strict=True):
+        SessionFactory(
+            cohort=None,
+            edition=cohort.edition,
+            part=Part.CLOSING,
+            title=title,
+            starts_at=day + dt.timedelta(hours=hours),
+            ends_at=day + dt.timedelta(hours=hours + 1, minutes=30),
+            joining_url=f"https://meet.example.org/closing-{hours}",
+        )
+
+    assert reminders_send_due(at=day - dt.timedelta(days=2)) == 3
+    assert reminders_send_due(at=day - dt.timedelta(hours=2)) == 3
+    # Under way: the later sessions' own two-hour points send nothing.
+    assert reminders_send_due(at=day + dt.timedelta(minutes=1)) == 0
+    assert reminders_send_due(at=day + dt.timedelta(hours=2, minutes=-90)) == 0
+
+    email = OutboxEmail.objects.get(kind="session_reminder_2d", to="ana@example.org")
+    assert email.subject == "In two days: the online closing day, Sat 22 Nov, 10:00"
+    assert (
+        "10:00–11:30  Socialist strategy\nJoin here: https://meet.example.org/closing-0"
+        in email.body_text
+    )
+    assert (
+        "14:00–15:30  What next\nJoin here: https://meet.example.org/closing-4" in email.body_text
+    )
+    assert [e.summary.value for e in events(email)] == titles
+    assert [e.dtstart.value.astimezone(UTC).hour for e in events(email)] == [10, 12, 14]
+
+
 def test_weekend_reminded_a_week_before_with_venue_times_travel_and_accommodation(cohort):
     first_day = dt.datetime(2031, 8, 9, 10, tzinfo=LONDON)
     titles = ["Class politics", "Power-mapping", "Collective care"]
