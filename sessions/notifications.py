@@ -123,11 +123,12 @@ class Personalised:
     """One email rendered once per template, context and role, then given each person's name:
     a sweep that tells a thousand people renders its templates a handful of times."""
 
-    def __init__(self, template: str, context: dict):
+    def __init__(self, template: str, context: dict, *, by_role: bool = True):
         self.template, self.context, self.rendered = template, context, {}
+        self.by_role = by_role  # False: the template says the same to facilitators
 
     def for_person(self, person: Person) -> tuple[str, str, str]:
-        role = person.is_facilitator
+        role = person.is_facilitator if self.by_role else False
         if role not in self.rendered:
             self.rendered[role] = outbox.render(
                 template=self.template,
@@ -171,7 +172,7 @@ def queue_rescheduled(
     }
     attachment = ics_attachment([session], name=session.title)
     emails = []
-    email = Personalised("session_rescheduled", context)
+    email = Personalised("session_rescheduled", context, by_role=False)
     for person in session_people([session])[session.pk]:
         subject, text, html = email.for_person(person)
         emails.append(

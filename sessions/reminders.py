@@ -188,7 +188,12 @@ def reminders_send_due(*, at: dt.datetime | None = None) -> int:
             continue
         ref = (reminder.point.kind, reminder.first.pk)
         if ref not in rendered:
-            rendered[ref] = Personalised(reminder.point.template, _context(reminder))
+            rendered[ref] = Personalised(
+                reminder.point.template,
+                _context(reminder),
+                # Only the weekend's email differs for facilitators (no travel or claims).
+                by_role=reminder.point is WEEKEND_POINT,
+            )
             attachments[ref] = ics_attachment(reminder.sessions, name=_calendar_name(reminder))
         subject, text, html = rendered[ref].for_person(person)
         emails.append(
