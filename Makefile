@@ -41,6 +41,7 @@ bench: $(VENV)/.run-installed
 	$(BIN)/python manage.py bench_release
 	$(BIN)/python manage.py bench_allocation
 	$(BIN)/python manage.py bench_roster
+	$(BIN)/python manage.py bench_reminders
 
 ## Rewrite constraints.txt from a fresh install of the direct dependencies.
 lock:

@@ -18,5 +18,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("applications.urls")),
     path("", include("cohorts.urls")),
+    path("", include("sessions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -105,3 +105,42 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.participant} at {self.session}: {self.get_status_display()}"
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar feed: one person's sessions, or one cohort's for its facilitators.
+
+    The feed's secret URL is never stored. Its token is an HMAC (SECRET_KEY) of the feed's id
+    and `salt`, so the owner can be shown their URL again on every visit while nobody reading
+    the database (or the admin) can build it. Regenerating replaces the salt, which kills the
+    old URL at once; revoking stops the feed until it is regenerated. Only
+    sessions.calendar_feeds changes it.
+    """
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feed",
+    )
+    cohort = models.OneToOneField(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feed"
+    )
+    salt = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    regenerated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=False, cohort__isnull=True)
+                | Q(owner__isnull=True, cohort__isnull=False),
+                name="calendar_feed_for_a_person_or_a_cohort",
+                violation_error_message="A feed belongs to one person or one cohort.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Calendar feed of {self.owner or self.cohort}"

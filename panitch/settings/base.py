@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.remind_referees",
         "schedule": 15 * 60.0,
     },
+    "sessions: send session reminders": {
+        "task": "sessions.tasks.session_reminders",
+        "schedule": 5 * 60.0,
+    },
 }
 
 LOGGING = {

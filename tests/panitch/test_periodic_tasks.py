@@ -16,6 +16,7 @@ def test_beat_writes_the_schedule_once_however_often_it_starts(transactional_db)
         "applications: release decisions and manage offers": "applications.tasks.decision_day",
         "applications: remind referees": "applications.tasks.remind_referees",
         "applications: remind people with a draft": "applications.tasks.remind_drafts",
+        "sessions: send session reminders": "sessions.tasks.session_reminders",
     }
     assert (
         PeriodicTask.objects.get(name="outbox: send pending and stuck emails").interval.every == 60
