@@ -15,5 +15,6 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("", include("applications.urls")),
+    path("", include("sessions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ from cohorts.models import Cohort, Participant
 from panitch import outbox
 from panitch.models import Edition, User
 
+from . import notifications
 from .enums import Format, Part, Strand
 from .models import (
     Attendance,
@@ -157,9 +158,7 @@ def session_update(*, session: Session, by: User | None, **changes) -> Session:
     end (or a first date for a TBC session) tells its people once, for this change.
     """
     session = (
-        Session.objects.select_for_update()
-        .select_related("edition", "cohort")
-        .get(pk=session.pk)
+        Session.objects.select_for_update().select_related("edition", "cohort").get(pk=session.pk)
     )
     facilitators = changes.pop("facilitators", None)
     if "cancelled" in changes:
@@ -182,19 +181,12 @@ def session_update(*, session: Session, by: User | None, **changes) -> Session:
         session.facilitators.set(facilitators)
     moved = previous_starts_at != session.starts_at or previous_ends_at != session.ends_at
     if moved and session.starts_at is not None and session.cancelled_at is None:
-        _tell_rescheduled(session, previous_starts_at, previous_ends_at)
+        notifications.queue_rescheduled(
+            session=session,
+            previous_starts_at=previous_starts_at,
+            previous_ends_at=previous_ends_at,
+        )
     return session
-
-
-def _tell_rescheduled(session, previous_starts_at, previous_ends_at):
-    """The reminders app writes the "rescheduled" emails (sessions.notifications)."""
-    try:
-        from . import notifications
-    except ImportError:  # until the reminders module is part of the build
-        return
-    notifications.queue_rescheduled(
-        session=session, previous_starts_at=previous_starts_at, previous_ends_at=previous_ends_at
-    )
 
 
 # --- Materials --------------------------------------------------------------------------------
@@ -276,8 +268,10 @@ def curriculum_copy_plan(*, source: Edition, target: Edition) -> CopyPlan:
         by_weekend.setdefault(cohort.weekend, cohort)
     weekend_a_gap = (target.weekend_a_starts_on - source.weekend_a_starts_on).days
     closing_gap = (target.closing_day - source.closing_day).days
-    sources = Session.objects.filter(edition=source).select_related("cohort").order_by(
-        "position", "cohort__name", "pk"
+    sources = (
+        Session.objects.filter(edition=source)
+        .select_related("cohort")
+        .order_by("position", "cohort__name", "pk")
     )
     for original in sources:
         cohort = None
@@ -456,8 +450,7 @@ def free_request_schedule(
     when = (
         "to be confirmed"
         if session.starts_at is None
-        else f"{date_format(local(session.starts_at), 'l j F Y')}, "
-        f"{local(session.starts_at):%H:%M}"
+        else f"{date_format(local(session.starts_at), 'l j F Y')}, {local(session.starts_at):%H:%M}"
     )
     link = settings.PANITCH_BASE_URL + reverse("schedule:session", args=[session.pk])
     for person in people:

@@ -81,14 +81,11 @@ def session_problems(session: Session, *, others=None) -> dict[str, list[str]]:
 
     if session.part == Part.CLOSING and session.cancelled_at is None:
         closing = _others(session, others)
-        count = 1 + sum(
-            1 for s in closing if s.part == Part.CLOSING and s.cancelled_at is None
-        )
+        count = 1 + sum(1 for s in closing if s.part == Part.CLOSING and s.cancelled_at is None)
         if count > CLOSING_DAY_SESSIONS:
             add(
                 "part",
-                f"The closing day has {CLOSING_DAY_SESSIONS} sessions; "
-                f"this would make {count}.",
+                f"The closing day has {CLOSING_DAY_SESSIONS} sessions; this would make {count}.",
             )
     return errors
 
@@ -131,4 +128,3 @@ def _overlapping(session, others):
 def _when(session) -> str:
     starts, ends = local(session.starts_at), local(session.ends_at)
     return f"{date_format(starts, 'j F')}, {starts:%H:%M}–{ends:%H:%M}"
-
