@@ -13,6 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from cohorts.models import Cohort, Participant
 from panitch.models import Edition
@@ -139,11 +140,24 @@ class ScheduleSettings(models.Model):
         return dt.timedelta(minutes=self.joining_link_minutes)
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files with no public URL: they are read through a view that checks who is asking
+    (sessions.views.material_download)."""
+
+    @cached_property
+    def base_location(self):
+        # Read when first used (and again if MEDIA_ROOT changes), not at import.
+        return os.path.join(str(settings.MEDIA_ROOT), "private")
+
+    def url(self, name):
+        raise ValueError("Private files have no URL; link to the view that serves them.")
+
+
+_private_storage = PrivateStorage()
+
+
 def private_storage():
-    # Session materials are never under a public URL: they are read through a view that
-    # checks who is asking (sessions.views.material_download).
-    location = os.path.join(str(settings.MEDIA_ROOT), "private")
-    return FileSystemStorage(location=location, base_url=None)
+    return _private_storage
 
 
 class Material(models.Model):
