@@ -11,3 +11,11 @@ class Weekend(models.TextChoices):
 class ParticipantStatus(models.TextChoices):
     ACTIVE = "active", "Taking part"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ChangeKind(models.TextChoices):
+    """What happened to a participant after the allocation was committed."""
+
+    ALLOCATED = "allocated", "Allocated to a cohort"
+    MOVED = "moved", "Moved to another cohort"
+    WITHDRAWN = "withdrawn", "Withdrew from the programme"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from applications.models import Application
 from panitch.models import Edition
 
-from .enums import ParticipantStatus, Weekend
+from .enums import ChangeKind, ParticipantStatus, Weekend
 
 
 class Cohort(models.Model):
@@ -99,3 +99,66 @@ class Participant(models.Model):
 
     def __str__(self):
         return f"{self.person} in {self.cohort}"
+
+
+class AllocationPin(models.Model):
+    """A programme admin's decision in the draft plan: this confirmed place goes to this cohort.
+
+    The draft is only pins: the solver places everyone else, and the same pins always give the
+    same plan, so a re-run (or another admin's) reproduces what was previewed.
+    """
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="allocation_pin"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pins")
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    pinned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cohort", "pk"]
+
+    def __str__(self):
+        return f"{self.application} pinned to {self.cohort.name}"
+
+
+class AllocationCommit(models.Model):
+    """The moment an edition's allocation became its participants: once per edition."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.PROTECT, related_name="allocation")
+    committed_at = models.DateTimeField()
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    participants_created = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, help_text="The solver's status for this plan.")
+    objective = models.FloatField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Allocation of {self.edition} committed {self.committed_at:%Y-%m-%d %H:%M}"
+
+
+class ParticipantChange(models.Model):
+    """The audit trail of a participant after commit: allocated, moved, withdrawn."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
+    from_cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.participant}: {self.get_kind_display()}"

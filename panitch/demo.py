@@ -31,6 +31,8 @@ DEMO_LOGINS = [
     DemoLogin("applicant1@example.org", "Sam", "Okafor", None, "applicant"),
     DemoLogin("applicant2@example.org", "Jess", "Morgan", None, "applicant"),
     DemoLogin("applicant3@example.org", "Aled", "Hughes", None, "applicant"),
+    DemoLogin("participant@example.org", "Nia", "Roberts", None, "participant"),
+    DemoLogin("facilitator2@example.org", "Kwame", "Asante", Role.FACILITATOR, "facilitator"),
 ]
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("", include("applications.urls")),
+    path("", include("cohorts.urls")),
     path("", include("sessions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -45,3 +45,24 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
         )
     )
     person = factory.LazyAttribute(lambda o: o.application.applicant)
+
+
+def confirmed_place(edition, *, weekend=ConfirmedWeekend.BOTH, **fields):
+    """An accepted application whose offer was confirmed, waiting for a cohort."""
+    return ApplicationFactory(
+        edition=edition,
+        decision="accepted",
+        offer_status=OfferStatus.CONFIRMED,
+        confirmed_weekend=weekend,
+        **fields,
+    )
+
+
+def released(edition):
+    """Mark the edition's decisions released (offers can then come from the waitlist)."""
+    from applications.models import DecisionRelease
+
+    DecisionRelease.objects.get_or_create(
+        edition=edition, defaults={"released_at": edition.decisions_release_at}
+    )
+    return edition

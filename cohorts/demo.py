@@ -1,0 +1,269 @@
+"""Demo data for cohorts.
+
+1. The 2021 edition: 40 confirmed places waiting for allocation, with its two cohorts
+   (London, weekend A; Leeds, weekend B) created and nobody allocated yet.
+2. A running edition (year = this year - 1): allocated months ago, weekends held 10 and 8 weeks
+   ago, closing day 3 weeks ahead; London and Leeds with 20 participants each, facilitated by
+   facilitator@example.org and facilitator2@example.org; participant@example.org is in London.
+
+Idempotent and quick: people are created in bulk, without password hashing (only the demo
+logins from panitch.demo can sign in).
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from applications.demo import _edition
+from applications.enums import ApplicationStatus, ConfirmedWeekend, Decision, OfferStatus
+from applications.models import Application, DecisionRelease
+from panitch.models import Edition, User
+
+from . import services
+from .enums import Weekend
+from .models import AllocationCommit, Cohort, Participant
+
+FIRST = [
+    "Amara", "Ben", "Chloe", "Dev", "Ellie", "Farid", "Grace", "Hamza", "Isla", "Jamal",
+    "Kate", "Liam", "Maya", "Niall", "Olu", "Poppy", "Qasim", "Rhian", "Sian", "Tariq",
+    "Uma", "Vik", "Wren", "Xander", "Yasmin", "Zak", "Aoife", "Bilal", "Cerys", "Dan",
+    "Esi", "Finn", "Gita", "Hugo", "Ifeoma", "Joel", "Kiran", "Lola", "Marek", "Nadia",
+]  # fmt: skip
+LAST = [
+    "Achebe", "Barker", "Campbell", "Desai", "Evans", "Farooq", "Gallagher", "Hussain",
+    "Ibrahim", "Jones", "Kaur", "Lewis", "Mensah", "Nolan", "Okoro", "Patel", "Quinn",
+    "Rahman", "Shaw", "Thomas",
+]  # fmt: skip
+
+# region, postcode, journey to London (weekend A), journey to Leeds (weekend B); blank bands
+# are estimated from the postcode by the allocation.
+HOMES = [
+    ("london", "E8 1DY", "under-1h", "over-2.5h"),
+    ("london", "SE15 4QN", "under-1h", "over-2.5h"),
+    ("yorkshire", "LS8 3AA", "over-2.5h", "under-1h"),
+    ("yorkshire", "S7 1FD", "1h-2.5h", "under-1h"),
+    ("north-west", "M14 5RT", "1h-2.5h", "1h-2.5h"),
+    ("west-midlands", "B12 9QH", "1h-2.5h", "1h-2.5h"),
+    ("south-west", "BS5 6XX", "1h-2.5h", "over-2.5h"),
+    ("north-east", "NE6 5PA", "over-2.5h", "1h-2.5h"),
+    ("wales", "CF24 3AB", "1h-2.5h", "over-2.5h"),
+    ("scotland", "G41 2PE", "over-2.5h", "over-2.5h"),
+    ("east", "NR2 3DD", "1h-2.5h", "over-2.5h"),
+    ("south-east", "BN2 0GY", "1h-2.5h", "over-2.5h"),
+    ("east-midlands", "NG7 2RD", "1h-2.5h", "1h-2.5h"),
+    ("north-west", "L8 2TE", "", ""),
+    ("yorkshire", "HU5 2QP", "", ""),
+    ("south-east", "OX4 1EZ", "under-1h", "over-2.5h"),
+]
+WEEKENDS = [ConfirmedWeekend.A, ConfirmedWeekend.B, ConfirmedWeekend.BOTH, ConfirmedWeekend.BOTH]
+KINDS = [
+    ["local-group"],
+    ["local-group", "clp"],
+    ["trade-union", "tenants-union", "local-group"],
+    ["environmental"],
+    ["anti-racist", "clp"],
+]
+PROJECTS = [
+    "Political education nights in {town}",
+    "A renters' campaign in {town}",
+    "More socialist influence in {town} CLP",
+    "Growing {town} Momentum's active members",
+]
+TOWN = {
+    "london": "Hackney",
+    "yorkshire": "Leeds",
+    "north-west": "Manchester",
+    "west-midlands": "Birmingham",
+    "south-west": "Bristol",
+    "north-east": "Newcastle",
+    "wales": "Cardiff",
+    "scotland": "Glasgow",
+    "east": "Norwich",
+    "south-east": "Brighton",
+    "east-midlands": "Nottingham",
+}
+
+
+def _person(edition: Edition, n: int) -> dict:
+    region, postcode, journey_a, journey_b = HOMES[n % len(HOMES)]
+    town = TOWN[region]
+    return {
+        "email": f"demo.{edition.year}.{n:02d}@example.org",
+        "first_name": FIRST[n % len(FIRST)],
+        "last_name": LAST[(n * 7) % len(LAST)],
+        "region": region,
+        "postcode": postcode,
+        "journey_time_a": journey_a,
+        "journey_time_b": journey_b,
+        "local_group": f"{town} Momentum",
+        "clp": f"{town} Central",
+        "trade_union": "Unite" if n % 3 == 0 else ("UNISON" if n % 3 == 1 else ""),
+        "organising_kinds": KINDS[n % len(KINDS)],
+        "project_title": PROJECTS[n % len(PROJECTS)].format(town=town),
+        "may_need_accommodation": journey_a == "over-2.5h" and journey_b == "over-2.5h",
+        "pronouns": ["she/her", "he/him", "they/them", ""][n % 4],
+    }
+
+
+def _confirmed_places(*, edition: Edition, count: int, weekends, named=None) -> list[Application]:
+    """`count` accepted applications with confirmed offers (the people created in bulk), or the
+    edition's existing ones if it has them already."""
+    existing = list(
+        Application.objects.filter(edition=edition, offer_status=OfferStatus.CONFIRMED).order_by(
+            "pk"
+        )
+    )
+    if existing:
+        return existing
+    people = [_person(edition, n) for n in range(count)]
+    emails = [person["email"] for person in people]
+    users = {user.email: user for user in User.objects.filter(email__in=emails)}
+    new_users = []
+    for person in people:
+        if person["email"] not in users:
+            user = User(
+                email=person["email"],
+                first_name=person["first_name"],
+                last_name=person["last_name"],
+            )
+            user.set_unusable_password()
+            new_users.append(user)
+    User.objects.bulk_create(new_users)
+    users = {user.email: user for user in User.objects.filter(email__in=emails)}
+    for n, user in (named or {}).items():
+        users[emails[n]] = user
+    responded = edition.decisions_release_at + dt.timedelta(days=3)
+    applications = []
+    for n, person in enumerate(people):
+        fields = {k: v for k, v in person.items() if k not in ("email", "first_name", "last_name")}
+        applications.append(
+            Application(
+                edition=edition,
+                applicant=users[person["email"]],
+                status=ApplicationStatus.SUBMITTED,
+                completed_steps=["about", "membership", "experience", "project"],
+                submitted_at=edition.applications_close_at - dt.timedelta(days=2),
+                phone=f"07700 900{n:03d}",
+                is_member=True,
+                membership_reference=person["email"],
+                experience="Organising locally for a couple of years.",
+                project_kind="political-education",
+                weekend_choice="both",
+                available_closing_day=True,
+                available_online_sessions=True,
+                has_device=True,
+                needs_travel_paid=n % 2 == 0,
+                consent_special_category=True,
+                decision=Decision.ACCEPTED,
+                decided_at=edition.decisions_release_at - dt.timedelta(days=5),
+                offer_status=OfferStatus.CONFIRMED,
+                offered_at=edition.decisions_release_at,
+                offer_deadline=edition.offer_response_deadline,
+                offer_responded_at=responded,
+                confirmed_weekend=weekends[n % len(weekends)],
+                **fields,
+            )
+        )
+    Application.objects.bulk_create(applications)
+    DecisionRelease.objects.get_or_create(
+        edition=edition, defaults={"released_at": edition.decisions_release_at}
+    )
+    return list(
+        Application.objects.filter(edition=edition, offer_status=OfferStatus.CONFIRMED).order_by(
+            "pk"
+        )
+    )
+
+
+def _waiting_2021() -> None:
+    edition = Edition.objects.get(year=2021)
+    services.cohorts_create_default(edition=edition)
+    if AllocationCommit.objects.filter(edition=edition).exists():
+        return
+    _confirmed_places(edition=edition, count=40, weekends=WEEKENDS)
+
+
+def _running(now) -> Edition:
+    day = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    edition = _edition(
+        year=now.year - 1,
+        day=day,
+        offsets={
+            "applications_open_at": -240,
+            "applications_close_at": -215,
+            "reference_deadline": -208,
+            "decisions_release_at": -180,
+            "offer_response_deadline": -166,
+            "weekend_a_starts_on": -70,
+            "weekend_a_ends_on": -69,
+            "weekend_b_starts_on": -56,
+            "weekend_b_ends_on": -55,
+            "closing_day": 21,
+        },
+    )
+    london, leeds = _running_cohorts(edition)
+    if Participant.objects.filter(edition=edition).exists():
+        return edition
+    participant = User.objects.get(email="participant@example.org")
+    # Twenty can come to weekend A (London), twenty to weekend B (Leeds): participant is #0.
+    applications = _confirmed_places(
+        edition=edition,
+        count=40,
+        weekends=[ConfirmedWeekend.A, ConfirmedWeekend.B],
+        named={0: participant},
+    )
+    Participant.objects.bulk_create(
+        [
+            Participant(
+                edition=edition,
+                person_id=application.applicant_id,
+                application=application,
+                cohort=london if application.confirmed_weekend == ConfirmedWeekend.A else leeds,
+                joined_at=edition.offer_response_deadline,
+                share_contact=n % 2 == 0,
+                dietary_needs="Vegetarian" if n % 5 == 0 else "",
+            )
+            for n, application in enumerate(applications)
+        ]
+    )
+    AllocationCommit.objects.get_or_create(
+        edition=edition,
+        defaults={
+            "committed_at": edition.offer_response_deadline + dt.timedelta(days=1),
+            "participants_created": len(applications),
+            "status": "optimal",
+        },
+    )
+    return edition
+
+
+def _running_cohorts(edition: Edition):
+    cohorts = []
+    for weekend, city, name, street, facilitator in [
+        (Weekend.A, "London", "Bishopsgate Institute", "230 Bishopsgate, London EC2M 4QH",
+         "facilitator@example.org"),
+        (Weekend.B, "Leeds", "Leeds Civic Hall", "Calverley Street, Leeds LS1 1UR",
+         "facilitator2@example.org"),
+    ]:  # fmt: skip
+        cohort, _ = Cohort.objects.get_or_create(
+            edition=edition,
+            name=city,
+            defaults={
+                "weekend": weekend,
+                "venue_city": city,
+                "venue_name": name,
+                "venue_address": street,
+                "venue_access_notes": "Step-free entrance; accessible toilets on each floor.",
+                "capacity": 20,
+            },
+        )
+        cohort.facilitators.add(User.objects.get(email=facilitator))
+        cohorts.append(cohort)
+    return cohorts
+
+
+@transaction.atomic
+def load() -> None:
+    _waiting_2021()
+    _running(timezone.localtime())
