@@ -25,7 +25,12 @@ manage = permission_required("schedule.manage_curriculum", raise_exception=True)
 @login_required
 @manage
 def editions(request):
-    edition = Edition.objects.current()
+    # The latest edition with a schedule (its curriculum links to the others), else the one
+    # people see now.
+    edition = (
+        Edition.objects.filter(sessions__isnull=False).order_by("-year").first()
+        or Edition.objects.current()
+    )
     if edition is None:
         return render(request, "sessions/staff/no_edition.html")
     return redirect("schedule:curriculum", edition_id=edition.pk)
