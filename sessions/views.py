@@ -15,7 +15,7 @@ from cohorts.models import Cohort, Participant
 
 from . import selectors, services
 from .enums import AttendanceStatus
-from .forms import AttendanceForm, FreeRequestForm, FreeScheduleForm, apply_errors
+from .forms import AttendanceForm, FreeRequestForm, FreeScheduleForm, apply_errors, slot_label
 from .models import FreeSessionRequest, Material, Session
 
 
@@ -149,18 +149,16 @@ def free_sessions(request):
     if reach.is_admin:
         cohort_ids = Cohort.objects.values_list("pk", flat=True)
     requests = list(selectors.free_requests_for(cohort_ids=cohort_ids, participant=participant))
-    leads_cohorts = set(reach.facilitated_cohort_ids) if not reach.is_admin else None
+    # Facilitators (of the request's cohort) and admins may turn a request into a free slot.
+    leads_cohorts = None if reach.is_admin else set(reach.facilitated_cohort_ids)
     slots_by_cohort = {}
     for item in requests:
-        if leads_cohorts is None or item.cohort_id in leads_cohorts:
+        item.can_schedule = leads_cohorts is None or item.cohort_id in leads_cohorts
+        if item.can_schedule:
             if item.cohort_id not in slots_by_cohort:
                 slots = selectors.free_slots(cohort=item.cohort)
-                slots_by_cohort[item.cohort_id] = slots if slots.exists() else None
-            slots = slots_by_cohort[item.cohort_id]
-            item.schedule_form = (
-                FreeScheduleForm(slots=slots, prefix=f"r{item.pk}") if slots is not None else None
-            )
-            item.can_schedule = True
+                slots_by_cohort[item.cohort_id] = [(s.pk, slot_label(s)) for s in slots]
+            item.slots = slots_by_cohort[item.cohort_id]
     return render(
         request,
         "sessions/free_sessions.html",
