@@ -8,13 +8,13 @@ class ScheduleConfig(AppConfig):
     verbose_name = "Schedule"
 
     def navigation_items(self, user):
+        from cohorts.selectors import has_cohort
         from panitch.enums import Role
-        from panitch.navigation import NavItem, is_staff_role, url
+        from panitch.navigation import NavItem, url
 
         items = []
-        # Participants (anyone without a staff role: knowing who has a place would cost every
-        # page a query; the page says when there is none yet) and facilitators.
-        if user.has_role(Role.FACILITATOR) or not is_staff_role(user):
+        # Participants (has_cohort is cached: every page asks) and facilitators.
+        if user.has_role(Role.FACILITATOR) or has_cohort(user=user):
             items.append(NavItem("Schedule", url("schedule:schedule")))
         if user.is_superuser or user.has_role(Role.PROGRAMME_ADMIN):
             items.append(NavItem("Curriculum", url("schedule:editions")))
