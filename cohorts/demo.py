@@ -227,6 +227,7 @@ def _running(now) -> Edition:
             for n, application in enumerate(applications)
         ]
     )
+    services.participant_group_sync(user_ids=[a.applicant_id for a in applications])
     AllocationCommit.objects.get_or_create(
         edition=edition,
         defaults={

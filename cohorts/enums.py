@@ -19,3 +19,8 @@ class ChangeKind(models.TextChoices):
     ALLOCATED = "allocated", "Allocated to a cohort"
     MOVED = "moved", "Moved to another cohort"
     WITHDRAWN = "withdrawn", "Withdrew from the programme"
+
+
+# People with an active place are in this group, so pages know it from the roles loaded with
+# the signed-in person (no query of their own): cohorts.services keeps it in step.
+PARTICIPANT_GROUP = "Participant"

@@ -15,7 +15,7 @@ from applications.models import Application
 from panitch.models import Edition, User
 from panitch.rules import is_programme_admin
 
-from .enums import ParticipantStatus
+from .enums import PARTICIPANT_GROUP, ParticipantStatus
 from .models import Cohort, Participant
 
 # An applicant who organised in at least this many kinds of organising (local group, CLP,
@@ -184,20 +184,7 @@ def active_count_by_cohort(*, edition: Edition) -> dict[int, int]:
     return counts
 
 
-def membership_cache_key(user_id: int) -> str:
-    return f"cohorts:member:{user_id}"
-
-
 def has_cohort(*, user: User) -> bool:
-    """Whether to show "Your cohort" in the navigation: asked on every page, so cached (the
-    services clear it when a place is created, moved or given up)."""
-    from django.core.cache import cache
-
-    if not user.is_authenticated:
-        return False
-    key = membership_cache_key(user.pk)
-    cached = cache.get(key)
-    if cached is None:
-        cached = Participant.objects.active().filter(person=user).exists()
-        cache.set(key, cached, 60 * 60)
-    return cached
+    """Whether to show "Your cohort" in the navigation: asked on every page, so read from the
+    roles loaded with the person (the Participant group), not from the database."""
+    return user.is_authenticated and PARTICIPANT_GROUP in user.role_names

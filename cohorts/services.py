@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -22,7 +22,7 @@ from panitch.models import Edition, User
 
 from . import selectors
 from .allocation import AllocationInputError, CohortSpec, Place, allocate
-from .enums import ChangeKind, ParticipantStatus, Weekend
+from .enums import PARTICIPANT_GROUP, ChangeKind, ParticipantStatus, Weekend
 from .models import AllocationCommit, AllocationPin, Cohort, Participant, ParticipantChange
 
 # The preview and the commit give the solver this long; 40 places solve in well under a second.
@@ -37,10 +37,16 @@ JOURNEY_LABELS = dict(JourneyTime.choices)
 REGION_LABELS = dict(Region.choices)
 
 
-def _forget_membership(*user_ids: int) -> None:
-    """The navigation caches whether someone has a cohort; clear it once the change commits."""
-    keys = [selectors.membership_cache_key(pk) for pk in user_ids]
-    transaction.on_commit(lambda: cache.delete_many(keys))
+def participant_group_sync(*, user_ids) -> None:
+    """The Participant group holds exactly the people with an active place."""
+    group, _ = Group.objects.get_or_create(name=PARTICIPANT_GROUP)
+    active = set(
+        Participant.objects.active()
+        .filter(person_id__in=user_ids)
+        .values_list("person_id", flat=True)
+    )
+    group.user_set.add(*active)
+    group.user_set.remove(*(set(user_ids) - active))
 
 
 def _name(user: User) -> str:
@@ -407,7 +413,7 @@ def _create_participants(
     for participant in participants:
         participant.cohort = cohorts[participant.cohort_id]
         _allocated_email(participant, participant.cohort, key=f"cohort_allocated:{participant.pk}")
-    _forget_membership(*(participant.person_id for participant in participants))
+    participant_group_sync(user_ids=[participant.person_id for participant in participants])
     return participants
 
 
@@ -523,7 +529,6 @@ def participant_move(
         changed_by=by,
     )
     _allocated_email(participant, cohort, key=f"cohort_moved:{change.pk}", moved_from=moved_from)
-    _forget_membership(participant.person_id)
     return change
 
 
@@ -556,7 +561,7 @@ def participant_withdraw(*, participant: Participant, by: User, reason: str) -> 
     Application.objects.filter(pk=participant.application_id).update(
         offer_status=OfferStatus.DECLINED, offer_responded_at=now, updated_at=now
     )
-    _forget_membership(participant.person_id)
+    participant_group_sync(user_ids=[participant.person_id])
     return participant
 
 

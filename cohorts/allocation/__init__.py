@@ -44,7 +44,12 @@ cohort on a weekend they can attend ("either" fits both); pinned people stay whe
    anyone has), experienced organisers 1, people needing accommodation 1.
 Burden strictly comes first: the second stage may not raise it by even one point. Among
 equally good answers the solver's deterministic choice is kept, and people of the same kind
-are handed out in id order, so the same input always gives the same answer."""
+are handed out in id order, so the same input always gives the same answer.
+A very large edition (thousands of people; more than solver.FULL_MODEL_LIMIT integer
+variables) keeps stage 1's choice of venue and weekend for everyone and deals each such
+group's people out to its cohorts evenly by region, experience and accommodation; its status
+is then "feasible" with the gap proven against a lower bound on the imbalance (0 unless
+every cohort must be full)."""
 
 
 def _normalise(places, cohorts, pins):
@@ -263,17 +268,26 @@ def allocate(
         place_id: trips[place_id][city_of[cohort_id]].burden
         for place_id, cohort_id in sorted(assignments.items())
     }
-    gap = solution.burden_gap or solution.balance_gap
+    spread = imbalance(places=places, assignments=assignments)
+    balance_gap = solution.balance_gap
+    if solution.balance_bound is not None:
+        balance_gap = (
+            0.0
+            if spread <= solution.balance_bound + 1e-9
+            else ((spread - solution.balance_bound) / spread)
+        )
+    optimal = solution.burden_gap == 0.0 and balance_gap == 0.0
+    gap = solution.burden_gap or balance_gap
     return Allocation(
-        status="optimal" if solution.optimal else "feasible",
+        status="optimal" if optimal else "feasible",
         objective=float(sum(burden.values())),
         gap=gap,
         assignments=dict(sorted(assignments.items())),
         explanations=explanations,
         problems=[],
         burden=burden,
-        imbalance=imbalance(places=places, assignments=assignments),
+        imbalance=spread,
         burden_gap=solution.burden_gap,
-        balance_gap=solution.balance_gap,
+        balance_gap=balance_gap,
         seconds=time.monotonic() - started,
     )

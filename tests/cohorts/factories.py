@@ -5,6 +5,7 @@ import factory
 from applications.enums import ConfirmedWeekend, OfferStatus
 from cohorts.enums import Weekend
 from cohorts.models import Cohort, Participant
+from cohorts.services import participant_group_sync
 from tests.applications.factories import ApplicationFactory
 from tests.factories import EditionFactory
 
@@ -33,6 +34,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Participant
+        skip_postgeneration_save = True
 
     cohort = factory.SubFactory(CohortFactory)
     edition = factory.LazyAttribute(lambda o: o.cohort.edition)
@@ -45,6 +47,12 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
         )
     )
     person = factory.LazyAttribute(lambda o: o.application.applicant)
+
+    @factory.post_generation
+    def participant_group(obj, create, extracted, **kwargs):
+        # As the services do: an active place puts the person in the Participant group.
+        if create:
+            participant_group_sync(user_ids=[obj.person_id])
 
 
 def confirmed_place(edition, *, weekend=ConfirmedWeekend.BOTH, **fields):
