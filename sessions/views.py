@@ -5,7 +5,7 @@ another cohort's session answers 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from cohorts.models import Cohort, Participant
 from . import selectors, services
 from .enums import AttendanceStatus
 from .forms import AttendanceForm, FreeRequestForm, FreeScheduleForm, apply_errors, slot_label
-from .models import FreeSessionRequest, Material, Session
+from .models import Attendance, FreeSessionRequest, Material, Session
 
 
 def _session_or_404(reach, pk):
@@ -106,6 +106,18 @@ def register(request, pk):
                 messages.error(request, " ".join(error.messages))
             else:
                 label = AttendanceStatus(form.cleaned_data["status"]).label
+                if request.headers.get("X-Requested-With") == "fetch":
+                    # static/js/register.js: update the row in place.
+                    recorded = Attendance.objects.filter(
+                        session=session, participant__in=by_pk
+                    ).count()
+                    return JsonResponse(
+                        {
+                            "status": form.cleaned_data["status"],
+                            "label": label,
+                            "count": f"{recorded} of {len(rows)} recorded.",
+                        }
+                    )
                 messages.success(request, f"{participant.person}: {label.lower()}.")
             url = reverse("schedule:register", args=[session.pk])
             return redirect(f"{url}#participant-{participant.pk}")

@@ -222,3 +222,16 @@ def test_completion_is_for_programme_admins_only(edition, london_facilitator):
         signed_in(london_facilitator).get(f"/staff/schedule/{edition.pk}/completion/").status_code
         == 403
     )
+
+
+def test_a_background_tap_answers_with_the_new_entry(london, londoner, london_facilitator):
+    session = started(london)
+
+    response = signed_in(london_facilitator).post(
+        f"/schedule/sessions/{session.pk}/register/",
+        {"participant": londoner.pk, "status": "present"},
+        headers={"X-Requested-With": "fetch"},
+    )
+
+    assert response.json() == {"status": "present", "label": "Present", "count": "1 of 1 recorded."}
+    assert Attendance.objects.get().status == "present"
