@@ -158,7 +158,10 @@ def session_update(*, session: Session, by: User | None, **changes) -> Session:
     end (or a first date for a TBC session) tells its people once, for this change.
     """
     session = (
-        Session.objects.select_for_update().select_related("edition", "cohort").get(pk=session.pk)
+        # Lock the session row only: its cohort is an outer join (shared sessions have none).
+        Session.objects.select_for_update(of=("self",))
+        .select_related("edition", "cohort")
+        .get(pk=session.pk)
     )
     facilitators = changes.pop("facilitators", None)
     if "cancelled" in changes:
@@ -422,7 +425,7 @@ def free_request_schedule(
 ) -> FreeSessionRequest:
     """Turn a request into the free slot `session`; tells its requester and supporters once."""
     request = (
-        FreeSessionRequest.objects.select_for_update()
+        FreeSessionRequest.objects.select_for_update(of=("self",))
         .select_related("cohort", "requested_by__person")
         .get(pk=request.pk)
     )
