@@ -94,7 +94,7 @@ def session_for_page(reach: Reach, *, pk: int) -> Session:
 
 def leads(reach: Reach, session: Session, facilitator_ids=()) -> bool:
     """May this person take the session's register?"""
-    if reach.is_admin:
+    if reach.is_admin or reach.user_id in facilitator_ids:
         return True
     if session.cohort_id is None:
         return bool(reach.facilitated_cohort_ids) and session.edition_id in reach.edition_ids
@@ -104,8 +104,8 @@ def leads(reach: Reach, session: Session, facilitator_ids=()) -> bool:
 def register_session(reach: Reach, *, pk: int) -> Session:
     """A session whose register this person may take, or Session.DoesNotExist (a 404)."""
     session = sessions_for(reach).get(pk=pk)
-    ids = set(session.facilitators.values_list("pk", flat=True))
-    if not leads(reach, session, ids):
+    session.facilitator_ids = set(session.facilitators.values_list("pk", flat=True))
+    if not leads(reach, session, session.facilitator_ids):
         raise Session.DoesNotExist
     return session
 
@@ -116,7 +116,8 @@ def register_rows(reach: Reach, session: Session):
     participants = Participant.objects.active().select_related("person", "cohort")
     if session.cohort_id:
         participants = participants.filter(cohort_id=session.cohort_id)
-    elif reach.is_admin:
+    elif reach.is_admin or reach.user_id in getattr(session, "facilitator_ids", ()):
+        # A shared session's own facilitators and admins take everyone's register.
         participants = participants.filter(edition_id=session.edition_id)
     else:
         participants = participants.filter(cohort_id__in=reach.facilitated_cohort_ids)
@@ -201,8 +202,7 @@ def schedule_for(reach: Reach, *, at: dt.datetime | None = None) -> Schedule:
             link=joining_link(session, lead=leads_by_edition[session.edition_id], at=at),
             attendance=attendance.get(session.pk),
             is_past=is_past,
-            can_take_register=bool(reach.facilitated_cohort_ids or reach.is_admin)
-            and leads(reach, session, facilitator_ids)
+            can_take_register=leads(reach, session, facilitator_ids)
             and session.starts_at is not None
             and session.starts_at <= at
             and not session.cancelled_at,

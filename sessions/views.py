@@ -56,8 +56,7 @@ def session_detail(request, pk):
             "link": link,
             "attendance": attendance,
             "cohort_facilitators": session.cohort.facilitators.all() if session.cohort else [],
-            "can_take_register": selectors.leads(reach, session, facilitator_ids)
-            and (reach.facilitated_cohort_ids or reach.is_admin),
+            "can_take_register": selectors.leads(reach, session, facilitator_ids),
             "register_open": services.register_is_open(session, at=now),
         },
     )

@@ -235,3 +235,21 @@ def test_a_background_tap_answers_with_the_new_entry(london, londoner, london_fa
 
     assert response.json() == {"status": "present", "label": "Present", "count": "1 of 1 recorded."}
     assert Attendance.objects.get().status == "present"
+
+
+def test_a_shared_sessions_own_facilitator_takes_every_cohorts_register(
+    edition, london, leeds, londoner, leeds_participant
+):
+    guest = UserFactory(role="Facilitator")
+    closing = SessionFactory(
+        cohort=None,
+        edition=edition,
+        part="closing",
+        starts_at=timezone.now() - HOUR,
+        facilitators=[guest],
+    )
+
+    page = signed_in(guest).get(f"/schedule/sessions/{closing.pk}/register/").content.decode()
+
+    assert f'id="participant-{londoner.pk}"' in page
+    assert f'id="participant-{leeds_participant.pk}"' in page
