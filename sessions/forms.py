@@ -84,6 +84,11 @@ class SessionForm(forms.Form):
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     cancelled = forms.BooleanField(label="Cancelled", required=False)
+    everywhere = forms.BooleanField(
+        label="Give every cohort's copy of this session the same title, strand and description",
+        required=False,
+        initial=True,
+    )
 
     def __init__(self, *args, session, **kwargs):
         initial = {

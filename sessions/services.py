@@ -192,6 +192,23 @@ def session_update(*, session: Session, by: User | None, **changes) -> Session:
     return session
 
 
+@transaction.atomic
+def curriculum_item_update(*, session: Session, by: User | None, **changes) -> Session:
+    """Change a session and give every cohort's copy of it the same title, strand and
+    description (their times, links and facilitators stay their own). A free slot already
+    holding a participant's request keeps its topic."""
+    session = session_update(session=session, by=by, **changes)
+    shared = {name: changes[name] for name in ("title", "strand", "description") if name in changes}
+    copies = (
+        Session.objects.filter(edition_id=session.edition_id, position=session.position)
+        .exclude(pk=session.pk)
+        .filter(free_request__isnull=True)
+    )
+    for copy in copies:
+        session_update(session=copy, by=by, **shared)
+    return session
+
+
 # --- Materials --------------------------------------------------------------------------------
 
 

@@ -123,7 +123,12 @@ def session_edit(request, pk):
     form = SessionForm(request.POST or None, session=session)
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_update(session=session, by=request.user, **form.changes())
+            change = (
+                services.curriculum_item_update
+                if form.cleaned_data["everywhere"]
+                else services.session_update
+            )
+            change(session=session, by=request.user, **form.changes())
         except ValidationError as error:
             apply_errors(form, error)
         else:

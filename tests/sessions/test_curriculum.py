@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from panitch.models import OutboxEmail
 from sessions import services
@@ -267,3 +268,58 @@ def test_an_edit_that_breaks_a_rule_is_refused_and_leaves_the_session_as_it_was(
     session.refresh_from_db()
     assert (session.title, session.sequence) == ("Teams", 0)
     assert session.joining_url == "https://meet.example.org/panitch-session"
+
+
+def edit_form(session, **changes):
+    day = timezone.localtime(session.starts_at)
+    return {
+        "title": session.title,
+        "strand": session.strand,
+        "description": "",
+        "on": day.date().isoformat(),
+        "starts": f"{day:%H:%M}",
+        "ends": f"{timezone.localtime(session.ends_at):%H:%M}",
+        "joining_url": session.joining_url,
+    } | changes
+
+
+def test_renaming_a_session_renames_every_cohorts_copy_but_keeps_their_times(
+    edition, london, leeds, admin_user
+):
+    london_copy, leeds_copy = add(
+        edition, admin_user, part=Part.WEEKEND, day=1, starts=dt.time(10), ends=dt.time(11)
+    )
+
+    response = signed_in(admin_user).post(
+        f"/staff/schedule/sessions/{london_copy.pk}/",
+        edit_form(
+            london_copy, title="Class and power", starts="10:30", ends="11:30", everywhere="on"
+        ),
+    )
+
+    assert response.status_code == 302
+    london_copy.refresh_from_db()
+    leeds_copy.refresh_from_db()
+    assert (london_copy.title, london_copy.starts_at) == (
+        "Class and power",
+        at(edition.weekend_a_starts_on, 10, 30),
+    )
+    assert (leeds_copy.title, leeds_copy.starts_at) == (
+        "Class and power",
+        at(edition.weekend_b_starts_on, 10),
+    )
+
+
+def test_without_everywhere_only_that_cohorts_copy_changes(edition, london, leeds, admin_user):
+    london_copy, leeds_copy = add(
+        edition, admin_user, part=Part.WEEKEND, day=1, starts=dt.time(10), ends=dt.time(11)
+    )
+
+    signed_in(admin_user).post(
+        f"/staff/schedule/sessions/{london_copy.pk}/", edit_form(london_copy, title="London only")
+    )
+
+    assert sorted(Session.objects.values_list("title", flat=True)) == [
+        "Class politics",
+        "London only",
+    ]
