@@ -137,7 +137,7 @@ def session_edit(request, pk):
     return render(
         request,
         "sessions/staff/session_edit.html",
-        {"session": session, "form": form, "material_form": MaterialForm()},
+        {"session": session, "form": form, "material_form": MaterialForm(prefix="material")},
         status=400 if form.errors else 200,
     )
 
@@ -147,7 +147,7 @@ def session_edit(request, pk):
 @require_POST
 def material_add(request, pk):
     session = get_object_or_404(Session.objects.select_related("edition"), pk=pk)
-    form = MaterialForm(request.POST, request.FILES)
+    form = MaterialForm(request.POST, request.FILES, prefix="material")
     if form.is_valid():
         try:
             services.material_add(session=session, by=request.user, **form.cleaned_data)

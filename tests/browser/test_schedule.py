@@ -126,6 +126,15 @@ def test_a_programme_admin_reads_the_curriculum_and_completion(page, live_server
     page.get_by_role("link", name="Add a session").click()
     assert_accessible(page)
     page.go_back()
+    page.get_by_role(
+        "link", name="Edit Class politics: unequal power in the economy for London"
+    ).click()
+    expect(page.locator("#id_title")).to_have_value("Class politics: unequal power in the economy")
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("link", name="Copy another edition's curriculum").click()
+    assert_accessible(page)
+    page.go_back()
     page.get_by_role("link", name="Attendance and completion").click()
     expect(page.get_by_text("13 of 19").first).to_be_visible()
     assert_accessible(page)

@@ -22,7 +22,10 @@ def test_an_uploaded_file_reaches_every_cohorts_copy_and_only_their_people(
 
     response = signed_in(admin_user).post(
         f"/staff/schedule/sessions/{in_london.pk}/materials/",
-        {"title": "Reading list", "file": SimpleUploadedFile("reading.txt", b"Read this.")},
+        {
+            "material-title": "Reading list",
+            "material-file": SimpleUploadedFile("reading.txt", b"Read this."),
+        },
     )
 
     assert response.status_code == 302
@@ -49,7 +52,7 @@ def test_a_material_is_a_file_or_a_link_not_neither(london, admin_user):
     session = WeekendSessionFactory(cohort=london)
 
     response = signed_in(admin_user).post(
-        f"/staff/schedule/sessions/{session.pk}/materials/", {"title": "Nothing"}
+        f"/staff/schedule/sessions/{session.pk}/materials/", {"material-title": "Nothing"}
     )
 
     assert response.status_code == 400
