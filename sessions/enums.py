@@ -27,3 +27,8 @@ class AttendanceStatus(models.TextChoices):
     LATE = "late", "Late"
     APOLOGIES = "apologies", "Apologies"
     ABSENT = "absent", "Absent"
+
+
+class FreeSessionKind(models.TextChoices):
+    REQUEST = "request", "I would like a session on this"
+    OFFER = "offer", "I offer to lead a session on this"

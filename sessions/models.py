@@ -5,14 +5,20 @@ every cohort of the edition (cohort empty: the shared closing day). A session wi
 "to be confirmed": a real state, shown as such everywhere and left out of calendar feeds.
 """
 
+import datetime as dt
+import os
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
 
 from cohorts.models import Cohort, Participant
 from panitch.models import Edition
 
-from .enums import AttendanceStatus, Format, Part, Strand
+from .enums import AttendanceStatus, Format, FreeSessionKind, Part, Strand
 
 
 class SessionQuerySet(models.QuerySet):
@@ -105,6 +111,125 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.participant} at {self.session}: {self.get_status_display()}"
+
+
+class ScheduleSettings(models.Model):
+    """An edition's schedule settings, kept in the schedule app rather than on Edition."""
+
+    edition = models.OneToOneField(
+        Edition, on_delete=models.CASCADE, related_name="schedule_settings"
+    )
+    joining_link_minutes = models.PositiveSmallIntegerField(
+        "show joining links from (minutes before the start)", default=30
+    )
+    at_risk_after_missed = models.PositiveSmallIntegerField(
+        "at risk of not completing after missing",
+        default=3,
+        help_text="Sessions missed (absent or apologies) from which a participant is at risk.",
+    )
+
+    class Meta:
+        verbose_name = "schedule settings"
+        verbose_name_plural = "schedule settings"
+
+    def __str__(self):
+        return f"Schedule settings for {self.edition}"
+
+    @property
+    def joining_link_lead(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.joining_link_minutes)
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files with no public URL: they are read through a view that checks who is asking
+    (sessions.views.material_download)."""
+
+    @cached_property
+    def base_location(self):
+        # Read when first used (and again if MEDIA_ROOT changes), not at import.
+        return os.path.join(str(settings.MEDIA_ROOT), "private")
+
+    def url(self, name):
+        raise ValueError("Private files have no URL; link to the view that serves them.")
+
+
+_private_storage = PrivateStorage()
+
+
+def private_storage():
+    return _private_storage
+
+
+class Material(models.Model):
+    """A file or a link for one session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="materials/%Y/", storage=private_storage, blank=True)
+    url = models.URLField("link", blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["session", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="material_is_a_file_or_a_link",
+                violation_error_message="A material is either a file or a link.",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class FreeSessionRequest(models.Model):
+    """A topic a participant asks for, or offers to lead, in one of the free sessions."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="free_requests")
+    requested_by = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="free_requests"
+    )
+    kind = models.CharField(max_length=10, choices=FreeSessionKind.choices)
+    topic = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The free slot it became; set once, by sessions.services.free_request_schedule.
+    session = models.OneToOneField(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="free_request",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.topic
+
+
+class FreeSessionSupport(models.Model):
+    """One participant backing a request: one support per person and request."""
+
+    request = models.ForeignKey(
+        FreeSessionRequest, on_delete=models.CASCADE, related_name="supports"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="free_supports"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "participant"], name="one_support_per_person_per_request"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.participant} supports {self.request}"
 
 
 class CalendarFeed(models.Model):

@@ -92,11 +92,20 @@ def test_health_answers_503_when_the_broker_is_down(client, db, settings):
     ("role", "nav"),
     [
         (None, ["Home", "Your application", "Your account"]),
-        ("Facilitator", ["Home", "Your application", "Your rosters", "Your account"]),
+        ("Facilitator", ["Home", "Your application", "Your rosters", "Schedule", "Your account"]),
         ("Reviewer", ["Home", "Reviews", "Staff admin", "Your account"]),
         (
             "Programme admin",
-            ["Home", "Selection", "Cohorts", "Staff admin", "Editions", "Outbox", "Your account"],
+            [
+                "Home",
+                "Selection",
+                "Cohorts",
+                "Curriculum",
+                "Staff admin",
+                "Editions",
+                "Outbox",
+                "Your account",
+            ],
         ),
     ],
 )
