@@ -9,10 +9,13 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Local state (SQLite database, broker folders, mail, media, cache) lives here; it is
+# git-ignored, so the folders it needs are made at the end of this module (see local_dirs).
+VAR_DIR = Path(env.str("PANITCH_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="") or "django-insecure-dev-key-never-use-in-production"
@@ -233,3 +236,27 @@ LOGGING = {
 REFERENCE_REMINDER_DAYS = [7, 2]
 # People offered a place are reminded this many days before their offer deadline.
 OFFER_REMINDER_DAYS = [5, 1]
+
+
+# --- Local state: make the folders the settings above point into (a fresh clone has no var/).
+# Only what is in use: with PostgreSQL, Redis and SMTP configured, nothing is made.
+def local_dirs() -> list[Path]:
+    dirs = []
+    database = DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and database["NAME"] != ":memory:":
+        dirs.append(Path(database["NAME"]).parent)
+    if CELERY_BROKER_URL.startswith("filesystem://"):
+        dirs += [
+            Path(CELERY_BROKER_TRANSPORT_OPTIONS[key])
+            for key in ("data_folder_in", "control_folder")
+        ]
+    if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+        dirs.append(Path(EMAIL_FILE_PATH))
+    if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        dirs.append(Path(CACHES["default"]["LOCATION"]))
+    dirs.append(Path(MEDIA_ROOT))
+    return dirs
+
+
+for _dir in local_dirs():
+    _dir.mkdir(parents=True, exist_ok=True)
