@@ -7,6 +7,7 @@ email written to files under var/mail/. Set DEBUG=false for production; see prod
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -54,15 +55,20 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "rules.apps.AutodiscoverRulesConfig",
     "bootstrap",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "panitch.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "panitch.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "panitch.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -236,6 +242,49 @@ LOGGING = {
 REFERENCE_REMINDER_DAYS = [7, 2]
 # People offered a place are reminded this many days before their offer deadline.
 OFFER_REMINDER_DAYS = [5, 1]
+
+
+# --- Security headers (panitch.middleware, django-csp) ---------------------------------------
+# No inline scripts or styles anywhere: JS in static/js, CSS in static/css. data: images are
+# Bootstrap's own (form controls' icons are SVG data URIs in its CSS).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PANITCH_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+# Never cached by a browser or proxy, whoever asks (signed-in people's pages always are not).
+PANITCH_PRIVATE_PATH_PREFIXES = [
+    "/reference/",
+    "/admin/",
+    "/accounts/",
+    "/apply/",
+    "/application/",
+    "/staff/",
+    "/calendar/",
+]
 
 
 # --- Local state: make the folders the settings above point into (a fresh clone has no var/).

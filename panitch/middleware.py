@@ -1,0 +1,67 @@
+"""Request and response rules every page follows: bad bytes refused, headers that protect people.
+
+- A NUL character in the path, the query string or a cookie is answered 400 before any view
+  runs: PostgreSQL rejects NUL in text, so passing it on would turn a typo into a 500.
+- Every response carries the Permissions-Policy from settings.
+- Pages that may hold personal or special-category data are never stored by a browser or a
+  proxy: every page for a signed-in person, and every page under PANITCH_PRIVATE_PATH_PREFIXES
+  (reference links, the admin, accounts ...), whoever asks.
+"""
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.views.defaults import bad_request
+
+
+class RejectNulMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_nul(request):
+            return bad_request(request, SuspiciousOperation("NUL character in the request"))
+        return self.get_response(request)
+
+
+def has_nul(request) -> bool:
+    if "\x00" in request.path_info or "\x00" in request.META.get("QUERY_STRING", ""):
+        return True
+    # The raw query string may spell it %00; decoded parameters are what views read.
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            return True
+    return any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items())
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowed)})"
+            for feature, allowed in settings.PANITCH_PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Cache-Control: no-store for signed-in people's pages and the private paths."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = tuple(settings.PANITCH_PRIVATE_PATH_PREFIXES)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path_info.startswith(self.prefixes):
+            add_never_cache_headers(response)
+        if signed_in:
+            # The same URL shows someone else's page to someone else.
+            patch_vary_headers(response, ("Cookie",))
+        return response
