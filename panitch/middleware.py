@@ -1,5 +1,8 @@
 """Request and response rules every page follows: bad bytes refused, headers that protect people.
 
+- X-Forwarded-For, -Proto and -Host count only from the reverse proxy (PANITCH_TRUSTED_PROXIES):
+  from anyone else they are dropped, so nobody can claim HTTPS or another client's address
+  (sign-in limits count per client address).
 - A NUL character in the path, the query string or a cookie is answered 400 before any view
   runs: PostgreSQL rejects NUL in text, so passing it on would turn a typo into a 500.
 - Every response carries the Permissions-Policy from settings.
@@ -8,10 +11,35 @@
   (reference links, the admin, accounts ...), whoever asks.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.defaults import bad_request
+
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST")
+
+
+class ForwardedHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.proxies = [
+            ipaddress.ip_network(proxy, strict=False) for proxy in settings.PANITCH_TRUSTED_PROXIES
+        ]
+
+    def __call__(self, request):
+        if not self.from_proxy(request.META.get("REMOTE_ADDR", "")):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+    def from_proxy(self, address: str) -> bool:
+        try:
+            address = ipaddress.ip_address(address)
+        except ValueError:  # a UNIX socket, or nothing: not a proxy we know
+            return False
+        return any(address in network for network in self.proxies)
 
 
 class RejectNulMiddleware:

@@ -4,10 +4,12 @@ Development defaults need nothing installed: SQLite and kombu's filesystem broke
 email written to files under var/mail/. Set DEBUG=false for production; see production.py.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "panitch.middleware.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "panitch.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -230,12 +233,34 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Every line the console handler writes has URL secrets redacted (panitch/logging.py);
+# django.server (runserver's access lines) propagates to it instead of printing on its own.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "panitch.logging.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "server": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_secrets"],
+            "formatter": "server",
+        },
+    },
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's own handlers would print requests' paths unredacted: its records go to root.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Referees who have not answered are reminded this many days before the reference deadline.
@@ -285,6 +310,23 @@ PANITCH_PRIVATE_PATH_PREFIXES = [
     "/staff/",
     "/calendar/",
 ]
+
+
+# --- Behind a reverse proxy ----------------------------------------------------------------
+# The proxy's addresses or networks: X-Forwarded-For/-Proto/-Host from anyone else are dropped
+# (panitch.middleware.ForwardedHeadersMiddleware). gunicorn reads the same variable.
+PANITCH_TRUSTED_PROXIES = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
+for _proxy in PANITCH_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FORWARDED_ALLOW_IPS: {_proxy!r} is not an address or a network; name the proxy "
+            '("*" would let anyone claim any client address).'
+        ) from None
+# How many proxies append to X-Forwarded-For: sign-in limits then count per client, not per
+# proxy. 0 (the default) means no proxy: the connection's own address is the client's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 
 # --- Local state: make the folders the settings above point into (a fresh clone has no var/).
