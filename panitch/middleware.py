@@ -14,6 +14,7 @@
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import SuspiciousOperation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.defaults import bad_request
@@ -76,6 +77,17 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+def is_signed_in(request) -> bool:
+    """Did this response come from a signed-in person's session?
+
+    Read from the session, and only when the page used it: a page that never read the session
+    shows nothing of the person's, and asking request.user here would make every such page
+    (the public home page, static pages) pay for loading the session and the person.
+    """
+    session = getattr(request, "session", None)
+    return session is not None and session.accessed and SESSION_KEY in session
+
+
 class PrivatePagesMiddleware:
     """Cache-Control: no-store for signed-in people's pages and the private paths."""
 
@@ -85,8 +97,7 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
+        signed_in = is_signed_in(request)
         if signed_in or request.path_info.startswith(self.prefixes):
             add_never_cache_headers(response)
         if signed_in:
