@@ -5,14 +5,20 @@
   (sign-in limits count per client address).
 - A NUL character in the path, the query string or a cookie is answered 400 before any view
   runs: PostgreSQL rejects NUL in text, so passing it on would turn a typo into a 500.
-- Every response carries the Permissions-Policy from settings.
+- Every response carries the Content-Security-Policy (django-csp's middleware, with the site-wide
+  header built once) and the Permissions-Policy from settings.
 - Pages that may hold personal or special-category data are never stored by a browser or a
   proxy: every page for a signed-in person, and every page under PANITCH_PRIVATE_PATH_PREFIXES
   (reference links, the admin, accounts ...), whoever asks.
 """
 
+import functools
+import http
 import ipaddress
 
+from csp.constants import HEADER
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import SuspiciousOperation
@@ -61,6 +67,55 @@ def has_nul(request) -> bool:
         if "\x00" in key or any("\x00" in value for value in values):
             return True
     return any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items())
+
+
+DEBUG_PAGES = (http.HTTPStatus.NOT_FOUND, http.HTTPStatus.INTERNAL_SERVER_ERROR)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site-wide policy built once rather than per response.
+
+    A response that changes its policy (csp_update and the other decorators) or a request that
+    used a nonce goes through django-csp's own path, as does any report-only policy.
+    """
+
+    PER_RESPONSE = (
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_exempt",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+        "_csp_exempt_ro",
+    )
+
+    @functools.cached_property
+    def site_wide(self) -> bool:
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+        return not policy.get("EXCLUDE_URL_PREFIXES") and not getattr(
+            settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None
+        )
+
+    @functools.cached_property
+    def site_policy(self) -> str:
+        return build_policy()
+
+    def process_response(self, request, response):
+        if (
+            not self.site_wide
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in self.PER_RESPONSE)
+        ):
+            return super().process_response(request, response)
+        # As django-csp: Django's debug pages for 404 and 500 carry inline styles and scripts.
+        debug_page = response.status_code in (
+            http.HTTPStatus.NOT_FOUND,
+            http.HTTPStatus.INTERNAL_SERVER_ERROR,
+        )
+        if not (settings.DEBUG and debug_page):
+            response.headers.setdefault(HEADER, self.site_policy)
+        return response
 
 
 class PermissionsPolicyMiddleware:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from applications.models import OutcomeEmail
 from tests.applications.factories import application_with_referees
 from tests.factories import EditionFactory, UserFactory
 
@@ -93,3 +94,16 @@ def test_no_page_template_has_an_inline_script_style_or_handler():
 
     assert len(templates) > 40
     assert offending == []
+
+
+def test_only_the_outcome_email_preview_allows_the_emails_own_style_attributes(client, db):
+    wording = OutcomeEmail.objects.create(decision="accepted", subject="Hi", body_text="Hi")
+    client.force_login(UserFactory(role="Programme admin"))
+
+    preview = client.get(f"/admin/applications/outcomeemail/{wording.pk}/preview/")
+    change = client.get(f"/admin/applications/outcomeemail/{wording.pk}/change/")
+
+    assert sorted(preview["Content-Security-Policy"].split("; ")) == sorted(
+        [*POLICY, "style-src-attr 'unsafe-inline'"]
+    )
+    assert sorted(change["Content-Security-Policy"].split("; ")) == POLICY
