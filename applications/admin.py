@@ -1,5 +1,7 @@
 import uuid
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -554,6 +556,8 @@ class OutcomeEmailAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    # The email's own style="" attributes, in the preview's srcdoc frame (it inherits the policy).
+    @csp_update({"style-src-attr": [UNSAFE_INLINE]})
     def preview_view(self, request, pk):
         wording = get_object_or_404(OutcomeEmail, pk=pk)
         if not self.has_view_permission(request, wording):
@@ -562,7 +566,9 @@ class OutcomeEmailAdmin(admin.ModelAdmin):
             "applicant", "edition"
         )
         asked = request.GET.get("application", "")
-        chosen = applications.filter(pk=asked).first() if asked.isdigit() else None
+        # isdigit() alone accepts "²", which int() then refuses.
+        is_id = asked.isascii() and asked.isdigit()
+        chosen = applications.filter(pk=asked).first() if is_id else None
         chosen = chosen or applications.order_by("-pk").first()
         rendered = decisions.outcome_email_for(chosen, wording=wording) if chosen else None
         if request.method == "POST" and rendered:

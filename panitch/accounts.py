@@ -49,6 +49,16 @@ def render_account_email(template_prefix: str, context: dict) -> tuple[str, str,
 class AccountAdapter(DefaultAccountAdapter):
     """Sends allauth's emails (verification, password reset, login codes) through the outbox."""
 
+    # Failed passwords lock the password out for a while, not the person: a sign-in code
+    # (sent to the account's own address) still works, and the message says so.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": (
+            "Too many failed sign-in attempts. Try your password again in a few minutes, or "
+            "sign in now with a code sent to your email address."
+        ),
+    }
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         context = {
             key: public_url(value) if key.endswith("_url") and isinstance(value, str) else value

@@ -4,15 +4,21 @@ Development defaults need nothing installed: SQLite and kombu's filesystem broke
 email written to files under var/mail/. Set DEBUG=false for production; see production.py.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Local state (SQLite database, broker folders, mail, media, cache) lives here; it is
+# git-ignored, so the folders it needs are made at the end of this module (see local_dirs).
+VAR_DIR = Path(env.str("PANITCH_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="") or "django-insecure-dev-key-never-use-in-production"
@@ -51,15 +57,21 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "rules.apps.AutodiscoverRulesConfig",
     "bootstrap",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    "panitch.middleware.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "panitch.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "panitch.middleware.ContentSecurityPolicyMiddleware",
+    "panitch.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "panitch.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -225,18 +237,101 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Every line the console handler writes has URL secrets redacted (panitch/logging.py);
+# django.server (runserver's access lines) propagates to it instead of printing on its own.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "panitch.logging.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "server": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_secrets"],
+            "formatter": "server",
+        },
+    },
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's own handlers would print requests' paths unredacted: its records go to root.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Referees who have not answered are reminded this many days before the reference deadline.
 REFERENCE_REMINDER_DAYS = [7, 2]
 # People offered a place are reminded this many days before their offer deadline.
 OFFER_REMINDER_DAYS = [5, 1]
+
+
+# --- Security headers (panitch.middleware, django-csp) ---------------------------------------
+# No inline scripts or styles anywhere: JS in static/js, CSS in static/css. data: images are
+# Bootstrap's own (form controls' icons are SVG data URIs in its CSS).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PANITCH_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+# Never cached by a browser or proxy, whoever asks (signed-in people's pages always are not).
+PANITCH_PRIVATE_PATH_PREFIXES = [
+    "/reference/",
+    "/admin/",
+    "/accounts/",
+    "/apply/",
+    "/application/",
+    "/staff/",
+    "/calendar/",
+]
+
+
+# --- Behind a reverse proxy ----------------------------------------------------------------
+# The proxy's addresses or networks: X-Forwarded-For/-Proto/-Host from anyone else are dropped
+# (panitch.middleware.ForwardedHeadersMiddleware). gunicorn reads the same variable.
+PANITCH_TRUSTED_PROXIES = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
+for _proxy in PANITCH_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FORWARDED_ALLOW_IPS: {_proxy!r} is not an address or a network; name the proxy "
+            '("*" would let anyone claim any client address).'
+        ) from None
+# How many proxies append to X-Forwarded-For: sign-in limits then count per client, not per
+# proxy. 0 (the default) means no proxy: the connection's own address is the client's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 
 # --- Applicant and account journey (web) ---
 # After confirming their email the person is signed in and taken where they were going.
@@ -253,3 +348,27 @@ CELERY_BEAT_SCHEDULE["applications: remind people with a draft"] = {
 # Abuse limits on reference requests after submission (each sends an email at once).
 REFEREE_REPLACEMENTS_MAX = 3
 REFEREE_REPLACEMENTS_PER_DAY = 2
+
+
+# --- Local state: make the folders the settings above point into (a fresh clone has no var/).
+# Only what is in use: with PostgreSQL, Redis and SMTP configured, nothing is made.
+def local_dirs() -> list[Path]:
+    dirs = []
+    database = DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and database["NAME"] != ":memory:":
+        dirs.append(Path(database["NAME"]).parent)
+    if CELERY_BROKER_URL.startswith("filesystem://"):
+        dirs += [
+            Path(CELERY_BROKER_TRANSPORT_OPTIONS[key])
+            for key in ("data_folder_in", "control_folder")
+        ]
+    if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+        dirs.append(Path(EMAIL_FILE_PATH))
+    if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        dirs.append(Path(CACHES["default"]["LOCATION"]))
+    dirs.append(Path(MEDIA_ROOT))
+    return dirs
+
+
+for _dir in local_dirs():
+    _dir.mkdir(parents=True, exist_ok=True)

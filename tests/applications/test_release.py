@@ -509,7 +509,7 @@ def test_the_preview_renders_for_the_chosen_application(admin_client, wording, f
     assert "<p>Your place, Hana</p>" in newest
     assert "<p>Your place, Amina</p>" in chosen
     assert (
-        '<pre style="white-space: pre-wrap">Dear Amina,\n\n'
+        '<pre class="email-preview-text">Dear Amina,\n\n'
         "Answer at http://127.0.0.1:8000/application/offer/.\n</pre>"
     ) in chosen
     assert (

@@ -70,18 +70,35 @@ def browser(django_db_setup):
             browser.close()
 
 
+def is_csp_violation(message) -> bool:
+    """Chromium reports what the policy blocked on the console: "Refused to load ...",
+    "Executing inline script violates the following Content Security Policy directive ..."."""
+    return "Content Security Policy" in message.text or message.text.startswith("Refused to")
+
+
 @pytest.fixture
 def page(browser, live_server, transactional_db):
     """A page on a phone-sized screen, with relative URLs resolved against the live server.
 
     The live server needs a transactional database. Each such test ends by emptying every
     table, so nothing may rely on rows the migrations made: roles are created when granted.
+    Every test fails if the Content-Security-Policy blocked anything on any page it visited.
     """
     context = browser.new_context(base_url=live_server.url, **PHONE)
     context.set_default_timeout(10_000)
+    violations = []
+
+    def record(message):
+        if is_csp_violation(message):
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", record)  # every page the test opens, popups included
     page = context.new_page()
     yield page
     context.close()
+    assert violations == [], "The Content-Security-Policy blocked something:\n" + "\n".join(
+        violations
+    )
 
 
 @pytest.fixture

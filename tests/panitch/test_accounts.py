@@ -111,7 +111,7 @@ def test_failed_login_attempts_are_rate_limited(client, db):
         client.post("/accounts/login/", {"login": "sam@example.org", "password": "wrong"})
         for _ in range(6)
     ]
-    limited = "Too many failed login attempts. Try again later."
+    limited = "Too many failed sign-in attempts. Try your password again in a few minutes, or"
 
     # allauth allows five failures per account in five minutes.
     assert [limited in page.content.decode() for page in pages] == [False] * 5 + [True]
