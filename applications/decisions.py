@@ -89,12 +89,13 @@ def decision_record(
 
 
 @transaction.atomic
-def decisions_record_bulk(*, applications, decision: str, by: User) -> int:
-    """Record one decision for many applications. Waitlisted ones are ranked in the
-    queryset's order: the admin action passes the list as sorted on screen (say, by score)."""
+def decisions_record_bulk(*, applications, decision: str, by: User, note: str = "") -> int:
+    """Record one decision for many applications, with the same note in each one's history.
+    Waitlisted ones are ranked in the queryset's order: the admin action passes the list as
+    sorted on screen (say, by score)."""
     count = 0
     for application in applications if applications.ordered else applications.order_by("pk"):
-        decision_record(application=application, decision=decision, by=by)
+        decision_record(application=application, decision=decision, by=by, note=note)
         count += 1
     return count
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from panitch.enums import Role
 from panitch.models import Edition, User
@@ -140,4 +142,59 @@ def for_review_page(*, reviewer: User, pk: int) -> Application:
             Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
         ),
         pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class BulkDecisionRow:
+    """One application on the bulk-decision confirmation page, and what is missing from it."""
+
+    application: Application
+    reviews: int
+    warnings: list[str]
+
+
+def bulk_decision_rows(*, applications) -> list[BulkDecisionRow]:
+    """The selected applications with their review and reference counts, each warning about
+    no review, fewer reviews than its edition asks for, or references still missing."""
+    review_count = Coalesce(
+        Subquery(
+            Review.objects.filter(application=OuterRef("pk"))
+            .values("application")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+    order = {pk: i for i, pk in enumerate(applications.values_list("pk", flat=True))}
+    found = (
+        Application.objects.filter(pk__in=order)
+        .with_reference_counts()
+        .annotate(review_count=review_count)
+        .select_related("edition", "applicant")
+    )
+    rows = []
+    for application in sorted(found, key=lambda a: order[a.pk]):
+        wanted = application.edition.reviews_per_application
+        warnings = []
+        if application.review_count == 0:
+            warnings.append("No review yet")
+        elif application.review_count < wanted:
+            warnings.append(f"Only {application.review_count} of {wanted} reviews")
+        if application.references_received < 2:
+            warnings.append(f"References: {application.references_received} of 2 received")
+        rows.append(BulkDecisionRow(application, application.review_count, warnings))
+    return rows
+
+
+def editions_still_open(*, applications) -> list[Edition]:
+    """The editions of these applications that are still taking applications."""
+    now = timezone.now()
+    return list(
+        Edition.objects.filter(
+            pk__in=applications.values("edition"),
+            applications_open_at__lte=now,
+            applications_close_at__gt=now,
+        ).order_by("year")
     )
