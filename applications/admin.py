@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Avg, F, Max, Min, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
-from django.template import Template, TemplateSyntaxError
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -611,28 +610,28 @@ class DecisionReleaseAdmin(admin.ModelAdmin):
 
 
 class OutcomeEmailForm(forms.ModelForm):
-    """Checks the wording compiles now, not when the release renders it on decision day."""
+    """Accepts only the known placeholders: the wording is mailed to every applicant, so it
+    must not reach anything but the strings decisions.PLACEHOLDERS names."""
 
     class Meta:
         model = OutcomeEmail
         fields = ["decision", "subject", "body_text", "body_html"]
 
-    def _compiled(self, name):
+    def _checked(self, name):
         value = self.cleaned_data[name]
-        try:
-            Template(value)
-        except TemplateSyntaxError as error:
-            raise ValidationError(f"This is not a valid template: {error}") from error
+        errors = decisions.wording_errors(value)
+        if errors:
+            raise ValidationError(errors)
         return value
 
     def clean_subject(self):
-        return self._compiled("subject")
+        return self._checked("subject")
 
     def clean_body_text(self):
-        return self._compiled("body_text")
+        return self._checked("body_text")
 
     def clean_body_html(self):
-        return self._compiled("body_html")
+        return self._checked("body_html")
 
 
 @admin.register(OutcomeEmail)
@@ -652,6 +651,10 @@ class OutcomeEmailAdmin(admin.ModelAdmin):
         templates = decisions.default_wording(decision)
         return {"decision": decision, **templates, **initial}
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["placeholders"] = decisions.PLACEHOLDERS
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def get_urls(self):
         return [
             path(
@@ -670,7 +673,12 @@ class OutcomeEmailAdmin(admin.ModelAdmin):
             "applicant", "edition"
         )
         asked = request.GET.get("application", "")
-        chosen = applications.filter(pk=asked).first() if asked.isdigit() else None
+        # Only ASCII digits: str.isdigit() accepts "²", which int() and the database refuse.
+        chosen = (
+            applications.filter(pk=int(asked)).first()
+            if asked.isascii() and asked.isdigit() and len(asked) < 10
+            else None
+        )
         chosen = chosen or applications.order_by("-pk").first()
         rendered = decisions.outcome_email_for(chosen, wording=wording) if chosen else None
         if request.method == "POST" and rendered:
@@ -698,5 +706,6 @@ class OutcomeEmailAdmin(admin.ModelAdmin):
                 "applications": applications.order_by("-pk")[:50],
                 "rendered": rendered,
                 "title": f"Preview: {wording}",
+                "placeholders": decisions.PLACEHOLDERS,
             },
         )

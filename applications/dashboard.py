@@ -72,8 +72,27 @@ def figures(*, edition: Edition) -> dict:
         .exclude(offer_status__in=[OfferStatus.DECLINED, OfferStatus.LAPSED])
         .count()
     )
+    region_links = [
+        (region_labels.get(key, "Not given"), row["all"], row["accepted"], key)
+        for key, row in regions.items()
+        if row["all"]
+    ]
+    weekend_links = [
+        (weekend_labels.get(key, "Not given"), row["all"], row["accepted"], key)
+        for key, row in weekends.items()
+        if row["all"]
+    ]
     return {
         "status": [(label, by_status.get(value, 0)) for value, label in ApplicationStatus.choices],
+        "status_links": [
+            (value, label, by_status.get(value, 0)) for value, label in ApplicationStatus.choices
+        ],
+        "decision_links": [
+            (value, label, by_decision.get(value, 0)) for value, label in Decision.choices
+        ]
+        + [("none", "No decision yet", by_decision.get("", 0))],
+        "region_links": region_links,
+        "weekend_links": weekend_links,
         "decisions": [(label, by_decision.get(value, 0)) for value, label in Decision.choices]
         + [("No decision yet", by_decision.get("", 0))],
         "submitted": submitted_count,
@@ -82,16 +101,8 @@ def figures(*, edition: Edition) -> dict:
         "places": edition.places,
         "accepted": accepted,
         "places_left": edition.places - accepted,
-        "regions": [
-            (region_labels.get(key, "Not given"), row["all"], row["accepted"])
-            for key, row in regions.items()
-            if row["all"]
-        ],
-        "weekends": [
-            (weekend_labels.get(key, "Not given"), row["all"], row["accepted"])
-            for key, row in weekends.items()
-            if row["all"]
-        ],
+        "regions": [link[:3] for link in region_links],
+        "weekends": [link[:3] for link in weekend_links],
         "weekend_capacity": edition.places,
         "score_bars": bars(
             [

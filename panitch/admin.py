@@ -1,5 +1,6 @@
 import uuid
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -59,6 +60,12 @@ class UserAdmin(DjangoUserAdmin):
         if request.user.is_superuser:
             return self.list_filter
         return ["is_active"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and not request.user.is_superuser:
+            # Not UserChangeForm: its password field (and the link to set one) is not theirs.
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["last_login", "date_joined"]

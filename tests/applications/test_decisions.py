@@ -64,8 +64,9 @@ def outcome(response):
 
 PAGES = {
     # path template: what each role in ROLES gets
-    "/staff/reviews/": [SIGN_IN, 403, 403, 200, 403],
-    "/staff/reviews/{application}/": [SIGN_IN, 403, 403, 200, 403],
+    # Programme admins read every review there; reviewers score what is on their list.
+    "/staff/reviews/": [SIGN_IN, 403, 403, 200, 200],
+    "/staff/reviews/{application}/": [SIGN_IN, 403, 403, 200, 200],
     "/staff/selection/": [SIGN_IN, 403, 403, 403, 200],
     "/staff/selection/{edition}/": [SIGN_IN, 403, 403, 403, 200],
     "/staff/selection/{edition}/release/": [SIGN_IN, 403, 403, 403, 200],
@@ -525,14 +526,32 @@ def test_the_dashboard_shows_exact_counts(client, programme_admin_user, selectio
     assert '<span class="stat-value">3</span> with both references' in page
     assert '<span class="stat-value">2</span> accepted of 40 places' in page
     assert '<span class="stat-value">4</span> reviewed' in page
-    assert '<tr><td>Withdrawn</td><td class="text-end">1</td></tr>' in page
-    assert '<tr><td>No decision yet</td><td class="text-end">1</td></tr>' in page
-    assert "References: 3 complete, 2 still waiting." in page
-    assert '<tr><td>London</td><td class="text-end">3</td><td class="text-end">1</td></tr>' in page
+    # Each number links to the list of what it counts.
+    listed = f"/admin/applications/application/?edition__id__exact={open_edition.pk}"
+    submitted = f"{listed}&amp;status__exact=submitted"
     assert (
-        '<tr><td>Weekend A only (London)</td><td class="text-end">1</td>'
-        '<td class="text-end">1</td></tr>'
+        '<tr><td>Withdrawn</td><td class="text-end">'
+        f'<a href="{listed}&amp;status__exact=withdrawn">'
+        '1<span class="visually-hidden"> withdrawn</span></a></td></tr>'
     ) in page
+    assert (
+        f'<tr><td>No decision yet</td><td class="text-end"><a href="{submitted}&amp;decision=none">'
+        '1<span class="visually-hidden"> no decision yet</span></a></td></tr>'
+    ) in page
+    assert (
+        f'References: <a href="{submitted}&amp;references=complete">3 complete</a>, '
+        f'<a href="{submitted}&amp;references=incomplete">2 still waiting</a>.'
+    ) in page
+    assert (
+        f'<tr><td>London</td><td class="text-end"><a href="{submitted}&amp;region__exact=london">'
+        '3<span class="visually-hidden"> London</span></a></td><td class="text-end">1</td></tr>'
+    ) in page
+    assert (
+        '<tr><td>Weekend A only (London)</td><td class="text-end">'
+        f'<a href="{submitted}&amp;weekend_choice__exact=a">1<span class="visually-hidden"> '
+        'Weekend A only (London)</span></a></td><td class="text-end">1</td></tr>'
+    ) in page
+    assert f'<a class="stat" href="/staff/reviews/?edition={open_edition.pk}">' in page
     assert "Scotland" not in page  # drafts are not counted by region
 
 
