@@ -182,13 +182,16 @@ def wording_errors(text: str) -> list[str]:
 
 def wording_render(text: str, values: dict[str, str], *, html: bool = False) -> str:
     """The wording with each placeholder replaced by its value (escaped for HTML bodies).
-    Nothing else in it is interpreted."""
+    Nothing else in it is interpreted; anything else in braces is left out."""
 
     def value(match):
-        got = values.get(match[1], "")
+        placeholder = PLACEHOLDER.fullmatch(match.group())
+        if placeholder is None or placeholder[1] not in PLACEHOLDERS:
+            return ""  # wording stored before the form checked it: print nothing for it
+        got = values.get(placeholder[1], "")
         return escape(got) if html else got
 
-    return PLACEHOLDER.sub(value, text)
+    return TEMPLATE_SYNTAX.sub(value, text)
 
 
 def wording_from_template(source: str) -> str:
