@@ -293,7 +293,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
     formats = [CSV, XLSX]
     list_display = [
-        "reference_number",
+        "reference",
         "applicant_name",
         "status",
         "edition",
@@ -406,7 +406,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             # What a decision rests on comes first; region and weekend are filters, not
             # columns, so the list fits 1280 px without scrolling sideways.
             return [
-                "reference_number",
+                "reference",
                 "applicant_name",
                 "decision",
                 "waitlist_rank",
@@ -498,7 +498,16 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             return "—"
         return f"{timezone.localtime(obj.submitted_at):%-d %b %Y}"
 
-    @admin.display(description="Score (mean, low–high)", ordering="score_mean")
+    @admin.display(description="Reference", ordering="pk")
+    def reference(self, obj):
+        return obj.reference_number
+
+    def changelist_view(self, request, extra_context=None):
+        # The list needs the width: the admin's own menu is one click away (Home).
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Score (mean, range)", ordering="score_mean")
     def score(self, obj):
         if obj.score_mean is None:
             return "—"
