@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from panitch.models import Edition
@@ -23,17 +24,28 @@ SHORT = 200
 LONG = 3000
 
 
+def _active_referees_answered(*, declined: bool):
+    """How many of the application's current referees answered (declined or not): a
+    correlated subquery, not a join and GROUP BY, so a count or a page of a long list needs
+    it only where it is used (QuerySet.count() drops it, PostgreSQL computes it after LIMIT)."""
+    answered = (
+        Referee.objects.filter(
+            application=OuterRef("pk"), replaced_at__isnull=True, reference__declined=declined
+        )
+        .order_by()
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(answered, output_field=models.IntegerField()), 0)
+
+
 class ApplicationQuerySet(models.QuerySet):
     def with_reference_counts(self):
         """references_received counts answers that are references, not refusals."""
-        active = Q(referees__replaced_at__isnull=True)
         return self.annotate(
-            references_received=Count(
-                "referees", filter=active & Q(referees__reference__declined=False), distinct=True
-            ),
-            references_declined=Count(
-                "referees", filter=active & Q(referees__reference__declined=True), distinct=True
-            ),
+            references_received=_active_referees_answered(declined=False),
+            references_declined=_active_referees_answered(declined=True),
         )
 
 

@@ -423,12 +423,12 @@ def test_the_list_shows_references_and_whether_i_reviewed(client, reviewer, thre
     edition = done.edition
     assert (
         f'<td><a href="/staff/reviews/{done.pk}/">{done.reference_number}</a></td>\n'
-        f"    <td>{edition.name}</td>\n"
+        f'    <td class="d-none d-md-table-cell">{edition.name}</td>\n'
         "    <td>Done project</td>\n    <td>2/2</td>\n    <td>Done</td>"
     ) in page
     assert (
         f'<td><a href="/staff/reviews/{partial.pk}/">{partial.reference_number}</a></td>\n'
-        f"    <td>{edition.name}</td>\n"
+        f'    <td class="d-none d-md-table-cell">{edition.name}</td>\n'
         "    <td>Partial project</td>\n    <td>1/2</td>\n    <td>To do</td>"
     ) in page
     assert "Someone else's project" not in page
