@@ -39,6 +39,7 @@ lint: $(VENV)/.test-installed
 bench: $(VENV)/.run-installed
 	$(BIN)/python manage.py bench
 	$(BIN)/python manage.py bench_release
+	$(BIN)/python manage.py bench_staff
 
 ## Rewrite constraints.txt from a fresh install of the direct dependencies.
 lock:

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -497,6 +499,18 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
         if obj.submitted_at is None:
             return "—"
         return f"{timezone.localtime(obj.submitted_at):%-d %b %Y}"
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        # The same box as Django's, without a form widget rendered through templates per row:
+        # on a page of 100 that was a third of the list's time.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="Select this object for an action - {}">',
+            admin.helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            obj,
+        )
 
     @admin.display(description="Reference", ordering="pk")
     def reference(self, obj):

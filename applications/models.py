@@ -132,6 +132,17 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-created_at"]
+        # The staff lists page through tens of thousands in this order (the admin adds -id),
+        # all of them or one edition's: an index walk, not a sort of every row.
+        indexes = [
+            models.Index(
+                fields=["-submitted_at", "-created_at", "-id"], name="application_list_order"
+            ),
+            models.Index(
+                fields=["edition", "-submitted_at", "-created_at", "-id"],
+                name="application_edition_order",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["edition", "applicant"], name="one_application_per_person_per_edition"

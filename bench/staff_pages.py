@@ -49,7 +49,7 @@ CHANGELIST = "/admin/applications/application/"
 PAGES = [
     ("application list", 120.0, lambda pk: CHANGELIST),
     ("application list, by edition", 120.0, lambda pk: f"{CHANGELIST}?edition__id__exact={pk}"),
-    ("application list, searched by name", 120.0, lambda pk: f"{CHANGELIST}?q=Bench17+Applicant"),
+    ("application list, searched by name", 120.0, lambda pk: f"{CHANGELIST}?q=Bench1234+Applicant"),
     ("selection dashboard", 60.0, lambda pk: f"/staff/selection/{pk}/"),
 ]
 
