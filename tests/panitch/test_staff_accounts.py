@@ -146,3 +146,17 @@ def test_a_superuser_still_manages_staff_roles_and_passwords(client, accounts):
     reviewer.refresh_from_db()
     assert reviewer.check_password("a-new-one-456")
     assert list(reviewer.groups.values_list("name", flat=True)) == ["Programme admin"]
+
+
+def test_the_user_list_query_count_does_not_grow_with_accounts(programme_admin, accounts):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        programme_admin.get(USERS)
+    UserFactory.create_batch(20)
+    with CaptureQueriesContext(connection) as many:
+        response = programme_admin.get(USERS)
+
+    assert response.context["cl"].result_count == 21  # applicants only: no staff account
+    assert len(many) == len(few)
