@@ -2,7 +2,7 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Avg, F, Max, Min, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
@@ -127,9 +127,13 @@ class RefereeInline(admin.StackedInline):
         return False
 
     def get_fields(self, request, obj=None):
+        hidden = set()
+        if not _is_programme_admin(request):
+            # Reviewing needs who a referee is, not how to reach them (the review page agrees).
+            hidden |= {"email", "phone"}
         if self.blind:
-            return [f for f in self.fields if f not in {"name", "email", "phone"}]
-        return self.fields
+            hidden |= {"name", "email", "phone"}
+        return [f for f in self.fields if f not in hidden]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reference")
@@ -253,7 +257,7 @@ def _field_path(model, lookup: str) -> tuple[str, ...]:
     for part in lookup.split("__"):
         try:
             field = model._meta.get_field(part)
-        except Exception:  # noqa: BLE001 - FieldDoesNotExist: the rest is a lookup type
+        except FieldDoesNotExist:  # the rest is a transform or lookup type
             break
         path.append(field.name)
         if not field.is_relation or field.related_model is None:

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from panitch.models import User
 from tests.factories import UserFactory
@@ -149,9 +151,6 @@ def test_a_superuser_still_manages_staff_roles_and_passwords(client, accounts):
 
 
 def test_the_user_list_query_count_does_not_grow_with_accounts(programme_admin, accounts):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         programme_admin.get(USERS)
     UserFactory.create_batch(20)
