@@ -142,6 +142,9 @@ class Application(models.Model):
                 fields=["edition", "-submitted_at", "-created_at", "-id"],
                 name="application_edition_order",
             ),
+            # The dashboard's places and offers, and the waitlist: a few rows of thousands.
+            models.Index(fields=["edition", "offer_status"], name="application_edition_offer"),
+            models.Index(fields=["edition", "decision"], name="application_edition_decision"),
         ]
         constraints = [
             models.UniqueConstraint(
