@@ -379,7 +379,8 @@ class DecisionRelease(models.Model):
 
 
 class OutcomeEmail(models.Model):
-    """The wording of an outcome email, editable by programme admins (Django template syntax)."""
+    """The wording of an outcome email, editable by programme admins: plain text with the
+    placeholders applications.decisions.PLACEHOLDERS names, never a template."""
 
     decision = models.CharField(max_length=15, choices=Decision.choices, unique=True)
     subject = models.CharField(max_length=200)
