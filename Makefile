@@ -44,6 +44,7 @@ bench: $(VENV)/.run-installed
 	$(BIN)/python manage.py bench_allocation
 	$(BIN)/python manage.py bench_roster
 	$(BIN)/python manage.py bench_reminders
+	$(BIN)/python manage.py bench_staff
 
 ## Rewrite constraints.txt from a fresh install of the direct dependencies.
 lock:

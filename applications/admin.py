@@ -4,21 +4,24 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Avg, F, Max, Min, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
-from django.template import Template, TemplateSyntaxError
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from panitch import outbox
+from panitch.exports import safe_cell
 
-from . import decisions
-from .enums import Decision
+from . import decisions, reviews
+from .enums import Decision, JourneyTime
 from .models import (
     Application,
     DecisionChange,
@@ -55,6 +58,13 @@ class ApplicationResource(resources.ModelResource):
     references_received = fields.Field(
         attribute="references_received", column_name="references received"
     )
+
+    def export_field(self, field, instance, **kwargs):
+        # Every cell may hold what a person typed: none may start a formula.
+        return safe_cell(super().export_field(field, instance, **kwargs))
+
+    def dehydrate_organising_kinds(self, application):
+        return ", ".join(application.organising_kind_labels)
 
     class Meta:
         model = Application
@@ -119,9 +129,13 @@ class RefereeInline(admin.StackedInline):
         return False
 
     def get_fields(self, request, obj=None):
+        hidden = set()
+        if not _is_programme_admin(request):
+            # Reviewing needs who a referee is, not how to reach them (the review page agrees).
+            hidden |= {"email", "phone"}
         if self.blind:
-            return [f for f in self.fields if f not in {"name", "email", "phone"}]
-        return self.fields
+            hidden |= {"name", "email", "phone"}
+        return [f for f in self.fields if f not in hidden]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reference")
@@ -156,10 +170,25 @@ class DecisionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReviewInline(admin.TabularInline):
-    model = Review
+class ReadOnlyTabularInline(admin.TabularInline):
+    """A history table: no add, change or delete, so no empty header cells for them."""
+
+    template = "admin/edit_inline/tabular_readonly.html"
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReviewInline(ReadOnlyTabularInline):
+    model = Review
     fields = [
         "reviewer",
         "commitment",
@@ -173,23 +202,15 @@ class ReviewInline(admin.TabularInline):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reviewer")
 
 
-class DecisionChangeInline(admin.TabularInline):
+class DecisionChangeInline(ReadOnlyTabularInline):
     model = DecisionChange
     verbose_name_plural = "decision history"
-    extra = 0
-    can_delete = False
     fields = ["changed_at", "decision", "waitlist_rank", "changed_by", "note"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
@@ -210,18 +231,69 @@ def _score_stat(function):
 
 
 IDENTIFYING = {"applicant", "pronouns", "phone", "postcode", "membership_reference"}
-# Shown to programme admins only.
-DECIDING = {
-    "decision",
-    "waitlist_rank",
-    "decided_by",
-    "decided_at",
-    "offer_status",
-    "offered_at",
-    "offer_deadline",
-    "offer_responded_at",
-    "confirmed_weekend",
+# Reviewing needs none of these: how someone travels and what access they need (which may be
+# health data), their consent record, and where exactly they live or their membership number.
+NOT_FOR_REVIEWERS = {
+    "postcode",
+    "membership_reference",
+    "withdrawn_at",
+    "needs_travel_paid",
+    "journey_times",
+    "may_need_accommodation",
+    "access_requirements",
+    "consent_special_category",
+    "privacy_notice_version",
+    "consented_at",
 }
+# What a reviewer may filter the list on, by the resolved field path (so ?applicant_id=,
+# ?decided_by_id__isnull= and ?decision_changes__isnull= are refused like ?applicant=), and
+# the list's own filters by their parameter name.
+REVIEWER_LOOKUPS = {("edition",), ("edition", "id"), ("status",), ("region",), ("weekend_choice",)}
+REVIEWER_FILTER_PARAMETERS = {ReferencesCompleteFilter.parameter_name}
+
+
+def _field_path(model, lookup: str) -> tuple[str, ...]:
+    """The model fields a lookup walks (`applicant_id__exact` → ("applicant",)); what follows
+    the last field is a transform or a lookup type, not a field."""
+    path = []
+    for part in lookup.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:  # the rest is a transform or lookup type
+            break
+        path.append(field.name)
+        if not field.is_relation or field.related_model is None:
+            break
+        model = field.related_model
+    return tuple(path)
+
+
+class BulkDecisionForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the decision history (optional)",
+        max_length=200,
+        required=False,
+        help_text="For example: panel meeting of 20 May.",
+    )
+    confirm_open = forms.BooleanField(
+        label="Applications are still open for this edition. Decide now anyway.",
+        required=False,
+    )
+
+    def __init__(self, *args, still_open=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.still_open = list(still_open)
+        if self.still_open:
+            names = ", ".join(edition.name for edition in self.still_open)
+            self.fields["confirm_open"].required = True
+            self.fields[
+                "confirm_open"
+            ].label = f"Applications to {names} are still open: more may arrive. Decide now anyway."
+            self.fields["confirm_open"].error_messages["required"] = (
+                "Tick this to decide while applications are still open."
+            )
+        else:
+            del self.fields["confirm_open"]
 
 
 @admin.register(Application)
@@ -229,14 +301,12 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
     formats = [CSV, XLSX]
     list_display = [
-        "reference_number",
+        "reference",
         "applicant_name",
-        "edition",
         "status",
-        "region",
-        "weekend_choice",
+        "edition",
         "references",
-        "submitted_at",
+        "submitted_on",
     ]
     list_filter = [
         "edition",
@@ -262,7 +332,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             "Membership",
             {"fields": ["is_member", "membership_reference", "local_group", "clp", "trade_union"]},
         ),
-        ("Organising", {"fields": ["organising_kinds", "experience"]}),
+        ("Organising", {"fields": ["organising_kinds_labels", "experience"]}),
         (
             "Local project",
             {
@@ -291,8 +361,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "needs_travel_paid",
-                    "journey_time_a",
-                    "journey_time_b",
+                    "journey_times",
                     "may_need_accommodation",
                     "access_requirements",
                 ]
@@ -312,6 +381,11 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Nothing on the page is edited here (decisions are actions on the list), so the page
+        # is a view with no Save buttons.
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -319,18 +393,13 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
         return request.user.has_perm("applications.decide_application")
 
     def get_queryset(self, request):
-        queryset = (
-            super()
-            .get_queryset(request)
-            .with_reference_counts()
-            .annotate(
+        queryset = super().get_queryset(request).with_reference_counts()
+        if _is_programme_admin(request):
+            return queryset.annotate(
                 score_mean=_score_stat(Avg),
                 score_low=_score_stat(Min),
                 score_high=_score_stat(Max),
             )
-        )
-        if _is_programme_admin(request):
-            return queryset
         # Reviewers see the applications assigned to them, and nothing they declared a
         # conflict on (a conflict removes the assignment).
         return queryset.filter(
@@ -342,19 +411,18 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         if _is_programme_admin(request):
-            # What a decision rests on comes first, so it fits without scrolling sideways.
+            # What a decision rests on comes first; region and weekend are filters, not
+            # columns, so the list fits 1280 px without scrolling sideways.
             return [
-                "reference_number",
+                "reference",
                 "applicant_name",
                 "decision",
                 "waitlist_rank",
                 "score",
                 "references",
                 "status",
-                "region",
-                "weekend_choice",
                 "edition",
-                "submitted_at",
+                "submitted_on",
             ]
         return [
             "applicant_unless_blind" if name == "applicant_name" else name
@@ -367,14 +435,13 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
         return [f for f in self.list_filter if f is not DecisionFilter]
 
     def lookup_allowed(self, lookup, value, request=None):
-        # Reviewers cannot probe what they are not shown through URL filters
-        # (?phone__startswith=..., ?decision=accepted).
-        if (
-            request is not None
-            and not _is_programme_admin(request)
-            and lookup.split("__", 1)[0] in IDENTIFYING | DECIDING
-        ):
-            return False
+        if request is not None and not _is_programme_admin(request):
+            # Reviewers cannot probe what they are not shown (identity, decisions, travel and
+            # access) through URL filters: only an allow-list of paths passes.
+            if lookup in REVIEWER_FILTER_PARAMETERS:
+                return True
+            if _field_path(self.model, lookup) not in REVIEWER_LOOKUPS:
+                return False
         return super().lookup_allowed(lookup, value, request)
 
     def get_search_fields(self, request):
@@ -385,7 +452,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = self.fieldsets
         if _is_programme_admin(request):
-            fieldsets = [
+            return [
                 *fieldsets,
                 ("Decision", {"fields": ["decision", "waitlist_rank", "decided_by", "decided_at"]}),
                 (
@@ -400,15 +467,12 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
                     },
                 ),
             ]
-        if self.is_blind_for(request, obj):
-            fieldsets = [
-                (
-                    title,
-                    {**options, "fields": [f for f in options["fields"] if f not in IDENTIFYING]},
-                )
-                for title, options in fieldsets
-            ]
-        return fieldsets
+        hidden = NOT_FOR_REVIEWERS | (IDENTIFYING if self.is_blind_for(request, obj) else set())
+        fieldsets = [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for title, options in fieldsets
+        ]
+        return [(title, options) for title, options in fieldsets if options["fields"]]
 
     def get_inlines(self, request, obj):
         if _is_programme_admin(request):
@@ -421,34 +485,104 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             inline.blind = self.is_blind_for(request, obj)
         return instances
 
-    @admin.display(description="Score (mean, low–high)", ordering="score_mean")
+    @admin.display(description="Kinds of organising")
+    def organising_kinds_labels(self, obj):
+        return ", ".join(obj.organising_kind_labels) or "—"
+
+    @admin.display(description="Journey times to the weekends")
+    def journey_times(self, obj):
+        labels = dict(JourneyTime.choices)
+        return "; ".join(
+            f"to {city}: {labels.get(value, value) or 'not given'}"
+            for city, value in [
+                (obj.edition.weekend_a_city, obj.journey_time_a),
+                (obj.edition.weekend_b_city, obj.journey_time_b),
+            ]
+        )
+
+    @admin.display(description="Submitted", ordering="submitted_at")
+    def submitted_on(self, obj):
+        if obj.submitted_at is None:
+            return "—"
+        return f"{timezone.localtime(obj.submitted_at):%-d %b %Y}"
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        # The same box as Django's, without a form widget rendered through templates per row:
+        # on a page of 100 that was a third of the list's time.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="Select this object for an action - {}">',
+            admin.helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            obj,
+        )
+
+    @admin.display(description="Reference", ordering="pk")
+    def reference(self, obj):
+        return obj.reference_number
+
+    def changelist_view(self, request, extra_context=None):
+        # The list needs the width: the admin's own menu is one click away (Home).
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Score (mean, range)", ordering="score_mean")
     def score(self, obj):
         if obj.score_mean is None:
             return "—"
         return f"{obj.score_mean:.1f} ({obj.score_low}–{obj.score_high})"
 
     def _decide(self, request, queryset, decision):
-        try:
-            count = decisions.decisions_record_bulk(
-                applications=queryset, decision=decision, by=request.user
-            )
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return
-        label = Decision(decision).label.lower()
-        self.message_user(request, f"{count} application(s) marked {label}.", messages.SUCCESS)
+        """The action's confirmation page, then (posted from it) the decisions."""
+        still_open = reviews.editions_still_open(applications=queryset)
+        confirming = request.POST.get("confirmed") == "yes"
+        form = BulkDecisionForm(request.POST if confirming else None, still_open=still_open)
+        if confirming and form.is_valid():
+            try:
+                count = decisions.decisions_record_bulk(
+                    applications=queryset,
+                    decision=decision,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return None
+            label = Decision(decision).label.lower()
+            self.message_user(request, f"{count} application(s) marked {label}.", messages.SUCCESS)
+            return None
+        rows = reviews.bulk_decision_rows(applications=queryset)
+        label = Decision(decision).label
+        return TemplateResponse(
+            request,
+            "admin/applications/application/decide_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Decide: {label.lower()} for {len(rows)} application(s)?",
+                "decision_label": label,
+                "action": request.POST.get("action", ""),
+                "select_across": request.POST.get("select_across", "0"),
+                "rows": rows,
+                "warned": sum(bool(row.warnings) for row in rows),
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "blind": False,
+            },
+        )
 
     @admin.action(description="Decide: accepted", permissions=["decide"])
     def decide_accepted(self, request, queryset):
-        self._decide(request, queryset, Decision.ACCEPTED)
+        return self._decide(request, queryset, Decision.ACCEPTED)
 
     @admin.action(description="Decide: waitlisted (ranked in this order)", permissions=["decide"])
     def decide_waitlisted(self, request, queryset):
-        self._decide(request, queryset, Decision.WAITLISTED)
+        return self._decide(request, queryset, Decision.WAITLISTED)
 
     @admin.action(description="Decide: unsuccessful", permissions=["decide"])
     def decide_unsuccessful(self, request, queryset):
-        self._decide(request, queryset, Decision.UNSUCCESSFUL)
+        return self._decide(request, queryset, Decision.UNSUCCESSFUL)
 
     def has_decide_permission(self, request):
         return _is_programme_admin(request)
@@ -505,28 +639,28 @@ class DecisionReleaseAdmin(admin.ModelAdmin):
 
 
 class OutcomeEmailForm(forms.ModelForm):
-    """Checks the wording compiles now, not when the release renders it on decision day."""
+    """Accepts only the known placeholders: the wording is mailed to every applicant, so it
+    must not reach anything but the strings decisions.PLACEHOLDERS names."""
 
     class Meta:
         model = OutcomeEmail
         fields = ["decision", "subject", "body_text", "body_html"]
 
-    def _compiled(self, name):
+    def _checked(self, name):
         value = self.cleaned_data[name]
-        try:
-            Template(value)
-        except TemplateSyntaxError as error:
-            raise ValidationError(f"This is not a valid template: {error}") from error
+        errors = decisions.wording_errors(value)
+        if errors:
+            raise ValidationError(errors)
         return value
 
     def clean_subject(self):
-        return self._compiled("subject")
+        return self._checked("subject")
 
     def clean_body_text(self):
-        return self._compiled("body_text")
+        return self._checked("body_text")
 
     def clean_body_html(self):
-        return self._compiled("body_html")
+        return self._checked("body_html")
 
 
 @admin.register(OutcomeEmail)
@@ -545,6 +679,10 @@ class OutcomeEmailAdmin(admin.ModelAdmin):
         decision = initial.get("decision") or request.GET.get("decision") or Decision.ACCEPTED
         templates = decisions.default_wording(decision)
         return {"decision": decision, **templates, **initial}
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["placeholders"] = decisions.PLACEHOLDERS
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_urls(self):
         return [
@@ -566,9 +704,12 @@ class OutcomeEmailAdmin(admin.ModelAdmin):
             "applicant", "edition"
         )
         asked = request.GET.get("application", "")
-        # isdigit() alone accepts "²", which int() then refuses.
-        is_id = asked.isascii() and asked.isdigit()
-        chosen = applications.filter(pk=asked).first() if is_id else None
+        # Only ASCII digits: str.isdigit() accepts "²", which int() and the database refuse.
+        chosen = (
+            applications.filter(pk=int(asked)).first()
+            if asked.isascii() and asked.isdigit() and len(asked) < 10
+            else None
+        )
         chosen = chosen or applications.order_by("-pk").first()
         rendered = decisions.outcome_email_for(chosen, wording=wording) if chosen else None
         if request.method == "POST" and rendered:
@@ -596,6 +737,7 @@ class OutcomeEmailAdmin(admin.ModelAdmin):
                 "applications": applications.order_by("-pk")[:50],
                 "rendered": rendered,
                 "title": f"Preview: {wording}",
+                "placeholders": decisions.PLACEHOLDERS,
             },
         )
 

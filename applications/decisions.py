@@ -7,12 +7,12 @@ after it they are frozen and every applicant has had exactly one outcome email (
 """
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -89,12 +89,13 @@ def decision_record(
 
 
 @transaction.atomic
-def decisions_record_bulk(*, applications, decision: str, by: User) -> int:
-    """Record one decision for many applications. Waitlisted ones are ranked in the
-    queryset's order: the admin action passes the list as sorted on screen (say, by score)."""
+def decisions_record_bulk(*, applications, decision: str, by: User, note: str = "") -> int:
+    """Record one decision for many applications, with the same note in each one's history.
+    Waitlisted ones are ranked in the queryset's order: the admin action passes the list as
+    sorted on screen (say, by score)."""
     count = 0
     for application in applications if applications.ordered else applications.order_by("pk"):
-        decision_record(application=application, decision=decision, by=by)
+        decision_record(application=application, decision=decision, by=by, note=note)
         count += 1
     return count
 
@@ -134,55 +135,141 @@ def _warn_missing(*, edition: Edition, missing: list[Application], moment: str) 
     return sent
 
 
+# The editable outcome wording: plain text with {{ placeholders }}, never a template.
+# Staff write it and it is mailed to every applicant, so it may reach these strings and
+# nothing else: no model object, no attribute, no tag, no filter.
+PLACEHOLDERS = {
+    "name": "the applicant's first name",
+    "reference_number": "the application's reference number, like 2021-0042",
+    "edition_name": "the edition, like 2021",
+    "offer_url": "the link to answer an offer",
+    "offer_deadline": "when an offer must be answered, like 23:59 on Wednesday 16 June 2021",
+    "programme_name": "the programme's name",
+    "organisation_name": "the organisation's name",
+    "contact_name": "the edition's contact person",
+    "contact_email": "the edition's contact email address",
+}
+PLACEHOLDER = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)\s*}}")
+TEMPLATE_SYNTAX = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}|{{|}}|{%|%}|{#|#}", re.DOTALL)
+# What the shipped templates in templates/emails/ write, as placeholders.
+TEMPLATE_VARIABLES = {
+    "edition.name": "edition_name",
+    "edition.contact_name": "contact_name",
+    "edition.contact_email": "contact_email",
+    "offer_deadline": "offer_deadline",
+}
+OFFER_DEADLINE_FORMAT = "%H:%M on %A %-d %B %Y"
+
+
+def wording_errors(text: str) -> list[str]:
+    """Why this wording cannot be saved: anything in braces that is not a known placeholder."""
+    errors = []
+    for match in TEMPLATE_SYNTAX.finditer(text):
+        placeholder = PLACEHOLDER.fullmatch(match.group())
+        if placeholder is None:
+            errors.append(
+                f"“{match.group()[:60]}” is not a placeholder: write placeholders as "
+                "{{ name }}, with no dots, filters or tags."
+            )
+        elif placeholder[1] not in PLACEHOLDERS:
+            errors.append(
+                f"“{match.group()}” is not a placeholder. You can use: "
+                + ", ".join(f"{{{{ {key} }}}}" for key in PLACEHOLDERS)
+                + "."
+            )
+    return list(dict.fromkeys(errors))
+
+
+def wording_render(text: str, values: dict[str, str], *, html: bool = False) -> str:
+    """The wording with each placeholder replaced by its value (escaped for HTML bodies).
+    Nothing else in it is interpreted; anything else in braces is left out."""
+
+    def value(match):
+        placeholder = PLACEHOLDER.fullmatch(match.group())
+        if placeholder is None or placeholder[1] not in PLACEHOLDERS:
+            return ""  # wording stored before the form checked it: print nothing for it
+        got = values.get(placeholder[1], "")
+        return escape(got) if html else got
+
+    return TEMPLATE_SYNTAX.sub(value, text)
+
+
+def wording_from_template(source: str) -> str:
+    """A shipped template's source as placeholder wording (`{{ edition.name }}` becomes
+    `{{ edition_name }}`, the offer deadline's date filter is dropped)."""
+
+    def placeholder(match):
+        variable = match[1]
+        return "{{ " + TEMPLATE_VARIABLES.get(variable, variable) + " }}"
+
+    return re.sub(r"{{\s*([\w.]+)\s*(?:\|[^}]*)?}}", placeholder, source)
+
+
 def default_wording(decision: str) -> dict:
-    """The wording shipped in templates/emails/, as a starting point for staff edits."""
+    """The wording shipped in templates/emails/, as placeholders, a starting point for edits."""
     from django.template.loader import get_template
 
     def source(name):
-        return get_template(
-            f"emails/decision_{decision}.{name}", using="text"
-        ).template.source.strip()
+        text = get_template(f"emails/decision_{decision}.{name}", using="text").template.source
+        return wording_from_template(text.strip())
 
     return {"subject": source("subject.txt"), "body_text": source("txt")}
 
 
+def outcome_values(application: Application, *, offer_url: str) -> dict[str, str]:
+    """The placeholders' values for one application: plain strings only."""
+    edition = application.edition
+    deadline = application.offer_deadline or edition.offer_response_deadline
+    return {
+        "name": application.applicant.first_name or application.applicant.email,
+        "reference_number": application.reference_number,
+        "edition_name": edition.name,
+        "offer_url": offer_url,
+        "offer_deadline": (
+            timezone.localtime(deadline).strftime(OFFER_DEADLINE_FORMAT) if deadline else ""
+        ),
+        "programme_name": settings.PANITCH_PROGRAMME_NAME,
+        "organisation_name": settings.PANITCH_ORGANISATION_NAME,
+        "contact_name": edition.contact_name,
+        "contact_email": edition.contact_email,
+    }
+
+
 class OutcomeRenderer:
-    """Renders outcome emails, compiling each decision's wording once (a release renders many)."""
+    """Renders outcome emails: staff's wording where there is one (placeholders only), the
+    shipped templates otherwise."""
 
     def __init__(self, wordings: dict[str, OutcomeEmail] | None = None):
         if wordings is None:
             wordings = {w.decision: w for w in OutcomeEmail.objects.all()}
-        self.compiled = {
-            decision: (
-                Template(w.subject),
-                Template(w.body_text),
-                Template(w.body_html) if w.body_html else None,
-            )
-            for decision, w in wordings.items()
-        }
+        self.wordings = wordings
         self.offer_url = settings.PANITCH_BASE_URL + reverse("applications:offer")
 
     def render(self, application: Application) -> dict:
-        context = outbox.email_context(
-            name=application.applicant.first_name or application.applicant.email,
-            edition=application.edition,
-            application=application,
-            offer_url=self.offer_url,
-            offer_deadline=application.offer_deadline
-            or application.edition.offer_response_deadline,
-        )
-        if application.decision not in self.compiled:
+        wording = self.wordings.get(application.decision)
+        if wording is None:
+            context = outbox.email_context(
+                name=application.applicant.first_name or application.applicant.email,
+                edition=application.edition,
+                application=application,
+                offer_url=self.offer_url,
+                offer_deadline=application.offer_deadline
+                or application.edition.offer_response_deadline,
+            )
             subject, text, html = outbox.render(
                 template=f"decision_{application.decision}", context=context
             )
             return {"subject": subject, "text": text, "html": html}
-        subject_t, text_t, html_t = self.compiled[application.decision]
-        # Subject and text are plain text: nothing in them is HTML-escaped.
-        subject = " ".join(subject_t.render(Context(context, autoescape=False)).split())
-        text = text_t.render(Context(context, autoescape=False)).strip() + "\n"
-        body = html_t.render(Context(context)) if html_t else linebreaks(escape(text))
+        values = outcome_values(application, offer_url=self.offer_url)
+        subject = " ".join(wording_render(wording.subject, values).split())
+        text = wording_render(wording.body_text, values).strip() + "\n"
+        if wording.body_html:
+            body = wording_render(wording.body_html, values, html=True)
+        else:
+            body = linebreaks(escape(text))
         html = render_to_string(
-            "emails/wrapper.html", {**context, "body": body, "subject": subject}
+            "emails/wrapper.html",
+            {**outbox.email_context(), "body": body, "subject": subject},
         )
         return {"subject": subject, "text": text, "html": html}
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from panitch.models import Edition
@@ -23,17 +24,28 @@ SHORT = 200
 LONG = 3000
 
 
+def _active_referees_answered(*, declined: bool):
+    """How many of the application's current referees answered (declined or not): a
+    correlated subquery, not a join and GROUP BY, so a count or a page of a long list needs
+    it only where it is used (QuerySet.count() drops it, PostgreSQL computes it after LIMIT)."""
+    answered = (
+        Referee.objects.filter(
+            application=OuterRef("pk"), replaced_at__isnull=True, reference__declined=declined
+        )
+        .order_by()
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(answered, output_field=models.IntegerField()), 0)
+
+
 class ApplicationQuerySet(models.QuerySet):
     def with_reference_counts(self):
         """references_received counts answers that are references, not refusals."""
-        active = Q(referees__replaced_at__isnull=True)
         return self.annotate(
-            references_received=Count(
-                "referees", filter=active & Q(referees__reference__declined=False), distinct=True
-            ),
-            references_declined=Count(
-                "referees", filter=active & Q(referees__reference__declined=True), distinct=True
-            ),
+            references_received=_active_referees_answered(declined=False),
+            references_declined=_active_referees_answered(declined=True),
         )
 
 
@@ -128,6 +140,20 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-created_at"]
+        # The staff lists page through tens of thousands in this order (the admin adds -id),
+        # all of them or one edition's: an index walk, not a sort of every row.
+        indexes = [
+            models.Index(
+                fields=["-submitted_at", "-created_at", "-id"], name="application_list_order"
+            ),
+            models.Index(
+                fields=["edition", "-submitted_at", "-created_at", "-id"],
+                name="application_edition_order",
+            ),
+            # The dashboard's places and offers, and the waitlist: a few rows of thousands.
+            models.Index(fields=["edition", "offer_status"], name="application_edition_offer"),
+            models.Index(fields=["edition", "decision"], name="application_edition_decision"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["edition", "applicant"], name="one_application_per_person_per_edition"
@@ -361,7 +387,8 @@ class DecisionRelease(models.Model):
 
 
 class OutcomeEmail(models.Model):
-    """The wording of an outcome email, editable by programme admins (Django template syntax)."""
+    """The wording of an outcome email, editable by programme admins: plain text with the
+    placeholders applications.decisions.PLACEHOLDERS names, never a template."""
 
     decision = models.CharField(max_length=15, choices=Decision.choices, unique=True)
     subject = models.CharField(max_length=200)

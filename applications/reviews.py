@@ -6,7 +6,19 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from panitch.enums import Role
 from panitch.models import Edition, User
@@ -130,6 +142,77 @@ def for_reviewer(*, reviewer: User, edition: Edition | None = None):
     return queryset
 
 
+def _review_count():
+    return Coalesce(
+        Subquery(
+            Review.objects.filter(application=OuterRef("pk"))
+            .values("application")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def for_reading(*, edition: Edition | None = None):
+    """Every submitted application with its review count: what programme admins read."""
+    queryset = (
+        Application.objects.filter(status=ApplicationStatus.SUBMITTED)
+        .with_reference_counts()
+        .annotate(review_count=_review_count())
+        .select_related("edition", "applicant")
+        .order_by("pk")
+    )
+    if edition:
+        queryset = queryset.filter(edition=edition)
+    return queryset
+
+
+def for_reading_page(*, pk: int) -> Application:
+    """One submitted application with all its reviews, for a programme admin; 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        for_reading().prefetch_related(
+            "referees__reference",
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
+        ),
+        pk=pk,
+    )
+
+
+def next_to_review(*, reviewer: User, after: Application) -> Application | None:
+    """The next application on the reviewer's list (same edition) they have not reviewed."""
+    return (
+        for_reviewer(reviewer=reviewer, edition=after.edition)
+        .filter(reviewed_by_me=False)
+        .exclude(pk=after.pk)
+        .order_by(Case(When(pk__gt=after.pk, then=0), default=1), "pk")
+        .first()
+    )
+
+
+def assignment_shortfall(*, edition: Edition) -> int:
+    """How many submitted applications have fewer reviewers than the edition asks for."""
+    assignments = Coalesce(
+        Subquery(
+            ReviewAssignment.objects.filter(application=OuterRef("pk"))
+            .values("application")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+    return (
+        Application.objects.filter(edition=edition, status=ApplicationStatus.SUBMITTED)
+        .annotate(assigned=assignments)
+        .filter(assigned__lt=edition.reviews_per_application)
+        .count()
+    )
+
+
 def for_review_page(*, reviewer: User, pk: int) -> Application:
     """One application on the reviewer's list, with what the review page shows; 404 otherwise."""
     from django.shortcuts import get_object_or_404
@@ -140,4 +223,50 @@ def for_review_page(*, reviewer: User, pk: int) -> Application:
             Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
         ),
         pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class BulkDecisionRow:
+    """One application on the bulk-decision confirmation page, and what is missing from it."""
+
+    application: Application
+    reviews: int
+    warnings: list[str]
+
+
+def bulk_decision_rows(*, applications) -> list[BulkDecisionRow]:
+    """The selected applications with their review and reference counts, each warning about
+    no review, fewer reviews than its edition asks for, or references still missing."""
+    review_count = _review_count()
+    order = {pk: i for i, pk in enumerate(applications.values_list("pk", flat=True))}
+    found = (
+        Application.objects.filter(pk__in=order)
+        .with_reference_counts()
+        .annotate(review_count=review_count)
+        .select_related("edition", "applicant")
+    )
+    rows = []
+    for application in sorted(found, key=lambda a: order[a.pk]):
+        wanted = application.edition.reviews_per_application
+        warnings = []
+        if application.review_count == 0:
+            warnings.append("No review yet")
+        elif application.review_count < wanted:
+            warnings.append(f"Only {application.review_count} of {wanted} reviews")
+        if application.references_received < 2:
+            warnings.append(f"References: {application.references_received} of 2 received")
+        rows.append(BulkDecisionRow(application, application.review_count, warnings))
+    return rows
+
+
+def editions_still_open(*, applications) -> list[Edition]:
+    """The editions of these applications that are still taking applications."""
+    now = timezone.now()
+    return list(
+        Edition.objects.filter(
+            pk__in=applications.values("edition"),
+            applications_open_at__lte=now,
+            applications_close_at__gt=now,
+        ).order_by("year")
     )

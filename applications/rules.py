@@ -13,6 +13,8 @@ rules.add_perm("applications.view_reference", is_reviewer | is_programme_admin)
 
 # Reviewing and deciding (the review and decision capability).
 rules.add_perm("applications.review_application", is_reviewer)
+# The staff review pages: reviewers score there, programme admins read every review.
+rules.add_perm("applications.read_reviews", is_reviewer | is_programme_admin)
 rules.add_perm("applications.decide_application", is_programme_admin)
 rules.add_perm("applications.view_review", is_programme_admin)
 rules.add_perm("applications.view_decisionchange", is_programme_admin)

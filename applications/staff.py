@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
@@ -17,19 +19,57 @@ from .tasks import release_decisions
 FILTERS = {
     "todo": "Not yet reviewed by me",
     "references": "References complete",
+}
+# Programme admins read every application's reviews; decisions are theirs to see.
+ADMIN_FILTERS = {
+    "unreviewed": "Not reviewed yet",
+    "references": "References complete",
     "undecided": "Needs a decision",
 }
 
 
+def _chosen_edition(request, applications, editions):
+    """The edition asked for (?edition=<pk>, or "all"), else the newest with applications on
+    this list, else the current one. Returns (edition or None for all, the parameter)."""
+    asked = request.GET.get("edition", "")
+    if asked == "all":
+        return None, "all"
+    if asked.isascii() and asked.isdigit() and len(asked) < 10:
+        edition = next((e for e in editions if e.pk == int(asked)), None)
+        if edition is None:
+            raise Http404("No such edition on this list.")
+        return edition, asked
+    newest = applications.order_by("-edition__year").values_list("edition", flat=True).first()
+    edition = next((e for e in editions if e.pk == newest), None) or Edition.objects.current()
+    return edition, str(edition.pk) if edition else "all"
+
+
 @login_required
-@permission_required("applications.review_application", raise_exception=True)
+@permission_required("applications.read_reviews", raise_exception=True)
 def review_list(request):
-    # Every edition still being decided, not just the "current" one: next year's edition may
-    # open for applications while this year's are still being reviewed.
-    applications = reviews.for_reviewer(reviewer=request.user).filter(edition__release__isnull=True)
+    reading = not request.user.has_perm("applications.review_application")
+    if reading:
+        applications = reviews.for_reading()
+        editions = list(Edition.objects.order_by("-year"))
+        filters = ADMIN_FILTERS
+    else:
+        # Every edition still being decided, not just the "current" one: next year's edition
+        # may open for applications while this year's are still being reviewed.
+        applications = reviews.for_reviewer(reviewer=request.user).filter(
+            edition__release__isnull=True
+        )
+        editions = list(Edition.objects.filter(release__isnull=True).order_by("-year"))
+        filters = FILTERS
+    edition, edition_param = _chosen_edition(request, applications, editions)
+    if edition is not None:
+        applications = applications.filter(edition=edition)
     active = request.GET.get("show", "")
+    if active not in filters:
+        active = ""
     if active == "todo":
         applications = applications.filter(reviewed_by_me=False)
+    elif active == "unreviewed":
+        applications = applications.filter(review_count=0)
     elif active == "references":
         applications = applications.filter(references_received__gte=2)
     elif active == "undecided":
@@ -39,16 +79,22 @@ def review_list(request):
         "applications/staff/review_list.html",
         {
             "applications": applications,
-            "filters": FILTERS,
+            "filters": filters,
             "active": active,
+            "editions": editions,
+            "edition": edition,
+            "edition_param": edition_param,
+            "reading": reading,
         },
     )
 
 
 @login_required
-@permission_required("applications.review_application", raise_exception=True)
+@permission_required("applications.read_reviews", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def review_detail(request, pk):
+    if not request.user.has_perm("applications.review_application"):
+        return _review_reading(request, pk)
     application = reviews.for_review_page(reviewer=request.user, pk=pk)
     mine = next((r for r in application.reviews.all() if r.reviewer_id == request.user.pk), None)
     form = ReviewForm(request.POST or None, instance=mine)
@@ -75,9 +121,31 @@ def review_detail(request, pk):
             # Others' scores only once your own is in, so they cannot sway it.
             "others": others if mine else None,
             "summary": reviews.ScoreSummary.of(application.reviews.all()) if mine else None,
+            "next": (
+                reviews.next_to_review(reviewer=request.user, after=application) if mine else None
+            ),
             "conflict_form": ConflictForm(),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _review_reading(request, pk):
+    """A programme admin reads an application and every review of it; nothing to score."""
+    if request.method != "GET":
+        raise PermissionDenied
+    application = reviews.for_reading_page(pk=pk)
+    return render(
+        request,
+        "applications/staff/review_detail.html",
+        {
+            "application": application,
+            "blind": False,
+            "referees": application.active_referees,
+            "reading": True,
+            "others": list(application.reviews.all()),
+            "summary": reviews.ScoreSummary.of(application.reviews.all()),
+        },
     )
 
 
@@ -117,6 +185,9 @@ def selection_dashboard(request, edition_id=None):
             "edition": edition,
             "editions": Edition.objects.order_by("-year"),
             "figures": dashboard.figures(edition=edition),
+            # Each number links to the admin's list of the applications it counts.
+            "submitted_url": reverse("admin:applications_application_changelist")
+            + f"?edition__id__exact={edition.pk}&status__exact=submitted",
             "release": DecisionRelease.objects.filter(edition=edition).first(),
             "release_counts": decisions.release_counts(edition=edition),
             "places_free": decisions.places_free(edition=edition),
@@ -141,6 +212,14 @@ def assign_reviewers(request, edition_id):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{count} new review assignment(s) made.")
+        short = reviews.assignment_shortfall(edition=edition)
+        if short:
+            messages.warning(
+                request,
+                f"{short} application(s) still have fewer than "
+                f"{edition.reviews_per_application} reviewers: there are not enough reviewers "
+                "without a conflict of interest. Add reviewers, then assign again.",
+            )
     return redirect("applications:selection_dashboard_for", edition_id=edition.pk)
 
 

@@ -1,9 +1,11 @@
 import uuid
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,6 +18,10 @@ from .models import Edition, OutboxEmail, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Only superusers manage staff accounts, roles and passwords. A programme admin sees and
+    edits applicants' accounts (name, email, active), never a password, a role or a staff flag:
+    any of those would let them take over an account worth more than their own."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
@@ -30,17 +36,74 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
     filter_horizontal = ["groups"]
+    # Only what a programme admin may change on an applicant's account.
+    APPLICANT_FIELDSETS = [
+        (None, {"fields": ["email"]}),
+        ("Name", {"fields": ["first_name", "last_name"]}),
+        ("Account", {"fields": ["is_active"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # Staff accounts are not theirs to see or change: they answer 404.
+        return queryset.filter(is_staff=False, is_superuser=False)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.APPLICANT_FIELDSETS
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return self.list_filter
+        return ["is_active"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and not request.user.is_superuser:
+            # Not UserChangeForm: its password field (and the link to set one) is not theirs.
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        # Only a superuser can make another superuser.
         readonly = ["last_login", "date_joined"]
         if not request.user.is_superuser:
-            readonly.append("is_superuser")
+            readonly += ["is_staff", "is_superuser", "groups", "user_permissions"]
         return readonly
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # ?password__startswith=... would let anyone but a superuser read hashes a letter at
+        # a time; roles are theirs to manage only.
+        superuser = request is not None and request.user.is_superuser
+        if not superuser and lookup.split("__", 1)[0] in {"password", "groups", "user_permissions"}:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def has_add_permission(self, request):
+        # A new account needs a password, which only superusers set.
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """Django's date and time boxes, each with its own label: the field's label points at
+    neither of them (a MultiWidget has no single id), so screen readers heard nothing."""
+
+    template_name = "admin/widgets/split_datetime_labelled.html"
 
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
     list_display = [
         "name",
         "applications_open_at",

@@ -13,6 +13,7 @@ from .services import user_grant_role
 
 LONDON = ZoneInfo("Europe/London")
 DEMO_PASSWORD = "panitch-demo-2021"
+FORMER_REAL_DOMAIN = "@peoplesmomentum.com"
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ EDITION_2021 = {
     "cohort_count": 2,
     "cohort_size": 20,
     "contact_name": "Rachel",
-    "contact_email": "rachel.godfreywood@peoplesmomentum.com",
+    # Demo data must never be able to email a real person or organisation.
+    "contact_email": "rachel.contact@example.org",
 }
 
 
@@ -72,6 +74,10 @@ def load_demo_data() -> list[DemoLogin]:
     if edition.pk is None:
         edition.full_clean()
         edition.save()
+    elif edition.contact_email.endswith(FORMER_REAL_DOMAIN):
+        # Demo databases made before the demo contact was an example.org address.
+        edition.contact_email = EDITION_2021["contact_email"]
+        edition.save(update_fields=["contact_email"])
     for login in DEMO_LOGINS:
         user = User.objects.filter(email=login.email).first()
         if user is None:

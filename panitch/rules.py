@@ -31,5 +31,15 @@ rules.add_perm("panitch.add_edition", is_programme_admin)
 rules.add_perm("panitch.change_edition", is_programme_admin)
 rules.add_perm("panitch.view_outboxemail", is_programme_admin)
 rules.add_perm("panitch.change_outboxemail", is_programme_admin)
-rules.add_perm("panitch.view_user", is_programme_admin)
-rules.add_perm("panitch.change_user", is_programme_admin)
+
+
+@rules.predicate
+def is_applicant_account(user, target):
+    """The account is nobody's staff account (None: the question is about accounts at all)."""
+    return target is None or not (target.is_staff or target.is_superuser)
+
+
+# Superusers manage staff accounts, roles and passwords (Django grants them every permission);
+# a programme admin only applicants' accounts, and the user admin never shows them a password.
+rules.add_perm("panitch.view_user", is_programme_admin & is_applicant_account)
+rules.add_perm("panitch.change_user", is_programme_admin & is_applicant_account)

@@ -27,9 +27,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 # Every link in an email is built from this, never from the request that triggered it.
 PANITCH_BASE_URL = env.str("PANITCH_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PANITCH_ORGANISATION_NAME = env.str("PANITCH_ORGANISATION_NAME", default="Momentum")
-PANITCH_CONTACT_EMAIL = env.str(
-    "PANITCH_CONTACT_EMAIL", default="leadership-programme@peoplesmomentum.com"
-)
+PANITCH_CONTACT_EMAIL = env.str("PANITCH_CONTACT_EMAIL", default="leadership-programme@example.org")
 PANITCH_PROGRAMME_NAME = env.str(
     "PANITCH_PROGRAMME_NAME", default="Leo Panitch Leadership Programme"
 )

@@ -64,8 +64,9 @@ def outcome(response):
 
 PAGES = {
     # path template: what each role in ROLES gets
-    "/staff/reviews/": [SIGN_IN, 403, 403, 200, 403],
-    "/staff/reviews/{application}/": [SIGN_IN, 403, 403, 200, 403],
+    # Programme admins read every review there; reviewers score what is on their list.
+    "/staff/reviews/": [SIGN_IN, 403, 403, 200, 200],
+    "/staff/reviews/{application}/": [SIGN_IN, 403, 403, 200, 200],
     "/staff/selection/": [SIGN_IN, 403, 403, 403, 200],
     "/staff/selection/{edition}/": [SIGN_IN, 403, 403, 403, 200],
     "/staff/selection/{edition}/release/": [SIGN_IN, 403, 403, 403, 200],
@@ -135,7 +136,12 @@ def test_only_programme_admins_may_use_the_bulk_decision_actions(client_for, peo
     assert "Decide: accepted" not in reviewer_page
 
     admin = client_for(people["programme admin"])
-    assert admin.post(CHANGELIST, form).status_code == 302
+    assert admin.post(CHANGELIST, form).status_code == 200  # the confirmation page
+    application.refresh_from_db()
+    assert application.decision == ""
+    confirmed = {"action": "decide_accepted", "_selected_action": [application.pk]}
+    confirmed |= {"confirmed": "yes", "confirm_open": "on"}
+    assert admin.post(CHANGELIST, confirmed).status_code == 302
     application.refresh_from_db()
     assert (application.decision, application.decided_by) == ("accepted", people["programme admin"])
 
@@ -237,11 +243,12 @@ def test_the_audit_trail_shows_on_the_admin_change_page(client, applications, pr
 
     history = page.split('<h2 id="decision_changes-heading"', 1)[1].split("</table>", 1)[0]
     history = re.sub(r"\s+", " ", history)
-    assert "Decision history </h2>" in history
+    assert "Decision history</h2>" in history
+    assert "<th></th>" not in history  # no empty header cells
     rows = re.findall(
-        r'<td class="field-decision"> <p>(\w+)</p> </td> '
-        r'<td class="field-waitlist_rank"> <p>([-\d]+)</p> </td> '
-        r'<td class="field-changed_by"> <p><a href="[^"]+">([^<]+)</a></p> </td>',
+        r'<td class="field-decision"><p>(\w+)</p></td> '
+        r'<td class="field-waitlist_rank"><p>([-\d]+)</p></td> '
+        r'<td class="field-changed_by"><p><a href="[^"]+">([^<]+)</a></p></td>',
         history,
     )
     assert rows == [("Accepted", "-", "Pat Hale"), ("Waitlisted", "1", "Kim Noor")]
@@ -292,10 +299,22 @@ def test_a_decision_needs_a_submitted_application_and_a_real_decision(
 # In bulk, from the admin list
 
 
-def act(client, action, applications, query=""):
+def act(client, action, applications, query="", **confirmation):
+    """Choose the action on the list, then confirm it on the page that follows."""
+    selected = [a.pk for a in applications]
+    client.post(
+        f"{CHANGELIST}{query}", {"action": action, "index": "0", "_selected_action": selected}
+    )
     return client.post(
         f"{CHANGELIST}{query}",
-        {"action": action, "index": "0", "_selected_action": [a.pk for a in applications]},
+        {
+            "action": action,
+            "_selected_action": selected,
+            "confirmed": "yes",
+            # The fixtures' edition is still open for applications.
+            "confirm_open": "on",
+            **confirmation,
+        },
         follow=True,
     )
 
@@ -351,7 +370,7 @@ def test_bulk_waitlisting_continues_after_the_existing_waitlist(
         application=applications[0], decision="waitlisted", by=programme_admin_user
     )
     client.force_login(programme_admin_user)
-    column = client.get(CHANGELIST).context["cl"].list_display.index("submitted_at")
+    column = client.get(CHANGELIST).context["cl"].list_display.index("submitted_on")
 
     act(client, "decide_waitlisted", applications[2:], query=f"?o={column}")  # oldest first
 
@@ -507,14 +526,32 @@ def test_the_dashboard_shows_exact_counts(client, programme_admin_user, selectio
     assert '<span class="stat-value">3</span> with both references' in page
     assert '<span class="stat-value">2</span> accepted of 40 places' in page
     assert '<span class="stat-value">4</span> reviewed' in page
-    assert '<tr><td>Withdrawn</td><td class="text-end">1</td></tr>' in page
-    assert '<tr><td>No decision yet</td><td class="text-end">1</td></tr>' in page
-    assert "References: 3 complete, 2 still waiting." in page
-    assert '<tr><td>London</td><td class="text-end">3</td><td class="text-end">1</td></tr>' in page
+    # Each number links to the list of what it counts.
+    listed = f"/admin/applications/application/?edition__id__exact={open_edition.pk}"
+    submitted = f"{listed}&amp;status__exact=submitted"
     assert (
-        '<tr><td>Weekend A only (London)</td><td class="text-end">1</td>'
-        '<td class="text-end">1</td></tr>'
+        '<tr><td>Withdrawn</td><td class="text-end">'
+        f'<a href="{listed}&amp;status__exact=withdrawn">'
+        '1<span class="visually-hidden"> withdrawn</span></a></td></tr>'
     ) in page
+    assert (
+        f'<tr><td>No decision yet</td><td class="text-end"><a href="{submitted}&amp;decision=none">'
+        '1<span class="visually-hidden"> no decision yet</span></a></td></tr>'
+    ) in page
+    assert (
+        f'References: <a href="{submitted}&amp;references=complete">3 complete</a>, '
+        f'<a href="{submitted}&amp;references=incomplete">2 still waiting</a>.'
+    ) in page
+    assert (
+        f'<tr><td>London</td><td class="text-end"><a href="{submitted}&amp;region__exact=london">'
+        '3<span class="visually-hidden"> London</span></a></td><td class="text-end">1</td></tr>'
+    ) in page
+    assert (
+        '<tr><td>Weekend A only (London)</td><td class="text-end">'
+        f'<a href="{submitted}&amp;weekend_choice__exact=a">1<span class="visually-hidden"> '
+        'Weekend A only (London)</span></a></td><td class="text-end">1</td></tr>'
+    ) in page
+    assert f'<a class="stat" href="/staff/reviews/?edition={open_edition.pk}">' in page
     assert "Scotland" not in page  # drafts are not counted by region
 
 

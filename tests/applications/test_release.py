@@ -401,9 +401,9 @@ def test_the_release_page_lists_what_is_missing_and_will_not_release(
 def test_the_release_uses_the_edited_wording(open_edition, field, release_at):
     OutcomeEmail.objects.create(
         decision="accepted",
-        subject="Welcome aboard, {{ name }}: {{ edition.name }}",
+        subject="Welcome aboard, {{ name }}: {{ edition_name }} ({{reference_number}})",
         body_text=(
-            "Dear {{ name }},\n\nYou're in! Answer by {{ offer_deadline|date:'j F Y' }} at "
+            "Dear {{ name }},\n\nYou're in! Answer by {{ offer_deadline }} at "
             "{{ offer_url }}.\n\n{{ programme_name }}"
         ),
     )
@@ -412,9 +412,10 @@ def test_the_release_uses_the_edited_wording(open_edition, field, release_at):
 
     accepted = OutboxEmail.objects.get(kind="decision_accepted")
     deadline = timezone.localtime(open_edition.offer_response_deadline)
-    assert accepted.subject == f"Welcome aboard, Amina: {open_edition.name}"
+    reference = Application.objects.get(applicant__email=accepted.to).reference_number
+    assert accepted.subject == f"Welcome aboard, Amina: {open_edition.name} ({reference})"
     assert accepted.body_text == (
-        f"Dear Amina,\n\nYou're in! Answer by {deadline:%-d %B %Y} at "
+        f"Dear Amina,\n\nYou're in! Answer by {deadline:%H:%M on %A %-d %B %Y} at "
         f"http://127.0.0.1:8000/application/offer/.\n\n{PROGRAMME}\n"
     )
     assert "<p>Dear Amina,</p>" in accepted.body_html
@@ -441,7 +442,7 @@ def test_apostrophes_are_not_html_escaped_in_plain_text_outcome_emails(
     OutcomeEmail.objects.create(
         decision="accepted",
         subject="A place for {{ name }}",
-        body_text="Dear {{ name }},\n\nWrite to {{ edition.contact_name }}.",
+        body_text="Dear {{ name }},\n\nWrite to {{ contact_name }}.",
     )
 
     decisions.decisions_release(edition=open_edition, at=release_at)
@@ -463,7 +464,7 @@ def test_a_new_outcome_email_starts_from_the_shipped_wording(admin_client):
     form = response.context["adminform"].form
     assert form.initial["decision"] == "waitlisted"
     assert form.initial["subject"] == (
-        "Your application to the {{ programme_name }} {{ edition.name }}"
+        "Your application to the {{ programme_name }} {{ edition_name }}"
     )
     assert form.initial["body_text"].startswith("Hello {{ name }},\n\nThank you for applying")
 
@@ -610,7 +611,7 @@ def test_the_release_admin_is_read_only(admin_client, open_edition, field, relea
 
 
 @pytest.mark.parametrize("field_name", ["subject", "body_text", "body_html"])
-def test_outcome_wording_with_a_template_error_is_refused(admin_client, field_name):
+def test_outcome_wording_with_template_syntax_is_refused(admin_client, field_name):
     data = {
         "decision": "accepted",
         "subject": "Your place, {{ name }}",
@@ -624,7 +625,12 @@ def test_outcome_wording_with_a_template_error_is_refused(admin_client, field_na
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert list(errors) == [field_name]
-    assert errors[field_name][0].startswith("This is not a valid template: ")
+    assert errors[field_name] == [
+        "“{{” is not a placeholder: write placeholders as {{ name }}, with no dots, filters "
+        "or tags.",
+        "“{% if %}” is not a placeholder: write placeholders as {{ name }}, with no dots, "
+        "filters or tags.",
+    ]
     assert OutcomeEmail.objects.count() == 0
 
 

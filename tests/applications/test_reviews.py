@@ -404,7 +404,8 @@ def listed(client, query=""):
         ("", ["Done project", "Waiting project", "Partial project"]),
         ("?show=todo", ["Waiting project", "Partial project"]),
         ("?show=references", ["Done project", "Waiting project"]),
-        ("?show=undecided", ["Waiting project", "Partial project"]),
+        # Decisions are not shown to reviewers, so not filtered on either.
+        ("?show=undecided", ["Done project", "Waiting project", "Partial project"]),
     ],
 )
 def test_the_list_filters(client, reviewer, three_on_the_list, query, titles):
@@ -419,18 +420,26 @@ def test_the_list_shows_references_and_whether_i_reviewed(client, reviewer, thre
     page = client.get("/staff/reviews/").content.decode()
 
     done, partial = three_on_the_list["done"], three_on_the_list["partial"]
+    edition = done.edition
     assert (
         f'<td><a href="/staff/reviews/{done.pk}/">{done.reference_number}</a></td>\n'
+        f'    <td class="d-none d-md-table-cell">{edition.name}</td>\n'
         "    <td>Done project</td>\n    <td>2/2</td>\n    <td>Done</td>"
     ) in page
     assert (
         f'<td><a href="/staff/reviews/{partial.pk}/">{partial.reference_number}</a></td>\n'
+        f'    <td class="d-none d-md-table-cell">{edition.name}</td>\n'
         "    <td>Partial project</td>\n    <td>1/2</td>\n    <td>To do</td>"
     ) in page
     assert "Someone else's project" not in page
-    assert '<a href="?show=todo" aria-current="page">' not in page
+    assert "Needs a decision" not in page
+    todo = (
+        f'<a class="nav-link active" href="?edition={edition.pk}&amp;show=todo" '
+        'aria-current="page">'
+    )
+    assert todo not in page
     filtered = client.get("/staff/reviews/?show=todo").content.decode()
-    assert '<a href="?show=todo" aria-current="page">Not yet reviewed by me</a>' in filtered
+    assert f"{todo}Not yet reviewed by me</a>" in filtered
 
 
 def test_a_withdrawn_application_leaves_the_list(client, reviewer, three_on_the_list):
@@ -599,10 +608,16 @@ def test_without_blind_review_reviewers_see_names(client, reviewer, identifiable
     assert "Ada Lovett, Organiser" in review
     assert "Blind review" not in review
     change = pages["change"]
-    for detail in ("Amina Begum", "07700 900987", "E1 6AN", "MOM-778812"):
+    for detail in ("Amina Begum", "07700 900987"):
         assert detail in change
-    for detail in ("Ada Lovett", "ada.lovett@example.org", "Ben Okoro", "0113 496 0999"):
+    # Where they live and their membership number are not needed to review.
+    for detail in ("E1 6AN", "MOM-778812"):
+        assert detail not in change
+    for detail in ("Ada Lovett", "Ben Okoro"):
         assert detail in change
+    # Who the referees are, not how to reach them.
+    for detail in ("ada.lovett@example.org", "0113 496 0999"):
+        assert detail not in change
     for page in pages.values():
         for answer in EQUALITY:
             assert answer not in page

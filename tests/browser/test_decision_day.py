@@ -150,7 +150,7 @@ def review_blind(browser, live_server, reviewer, application, applicant_names):
         rows = page.locator("table tbody tr")
         expect(rows).to_have_count(4)
         expect(rows.first.locator("td")).to_have_text(
-            [reference, application.project_title, "2/2", "To do"]
+            [reference, application.edition.name, application.project_title, "2/2", "To do"]
         )
         for name in applicant_names:
             expect(page.locator("main")).not_to_contain_text(name)
@@ -249,7 +249,7 @@ def decide_in_the_admin(browser, live_server, programme_admin, edition, applicat
         changelist = f"{live_server.url}/admin/applications/application/"
         filters = f"?edition__id__exact={edition.pk}&status__exact=submitted"
         expect(page).to_have_url(changelist + filters)
-        expect(page.get_by_role("heading", level=1)).to_have_text("Select application to change")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Select application to view")
         rows = page.locator("#result_list tbody tr")
         expect(rows).to_have_count(4)
         expect(rows.locator("td.field-decision")).to_have_text(["-"] * 4)
@@ -278,6 +278,15 @@ def decide_in_the_admin(browser, live_server, programme_admin, edition, applicat
                     row(application).get_by_role("checkbox").check()
             page.get_by_label("Action:").select_option(label=label)
             page.get_by_role("button", name="Go").click()
+
+            # The confirmation page lists them; the applications are closed and reviewed, so
+            # it asks for a note and nothing else.
+            expect(page.get_by_role("heading", level=1)).to_contain_text(label.split(" (")[0])
+            expect(page.locator("#decide-list tbody tr")).to_have_count(int(message[0]))
+            expect(page.get_by_label("Applications to")).to_have_count(0)
+            assert_accessible(page)
+            page.get_by_label("Note for the decision history (optional)").fill("Panel, 20 May")
+            page.get_by_role("button", name=re.compile(r"^Yes, mark ")).click()
 
             expect(page).to_have_url(changelist + filters)
             expect(page.locator("ul.messagelist li")).to_have_text(message)
