@@ -203,10 +203,8 @@ def _running(now) -> Edition:
             "reference_deadline": -208,
             "decisions_release_at": -180,
             "offer_response_deadline": -166,
-            "weekend_a_starts_on": weekend_a,
-            "weekend_a_ends_on": weekend_a + 1,
-            "weekend_b_starts_on": weekend_a + 14,
-            "weekend_b_ends_on": weekend_a + 15,
+            "weekend_a": weekend_a,
+            "weekend_b": weekend_a + 14,
             "closing_day": closing,
         },
     )

@@ -13,7 +13,7 @@ BASE = "https://apply.example.org"
 FOOTER = [
     "Leo Panitch Leadership Programme, run by Momentum",
     f"{BASE}/",
-    "Questions? Write to leadership-programme@peoplesmomentum.com.",
+    "Questions? Write to leadership-programme@example.org.",
 ]
 SIGN_UP = {
     "first_name": "Sam",
