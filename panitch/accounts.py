@@ -37,6 +37,8 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=message.subject,
             text=text,
             html=html,
+            # Sign-in codes, reset links and confirmation keys: staff must never read them.
+            sensitive=True,
         )
 
     def _render(self, template_prefix, email, context):

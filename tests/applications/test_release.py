@@ -585,9 +585,12 @@ def test_the_release_admin_shows_sent_and_failed_counts_and_resends_the_failed(
         "bryn.davies@example.org",
         "cara.doyle@example.org",
     ]
-    assert decisions.release_counts(edition=open_edition) == {
-        "pending": 0,
+    counts = decisions.release_counts(edition=open_edition)
+    assert {k: counts[k] for k in ("queued", "claimed", "sent", "retrying", "failed")} == {
+        "queued": 0,
+        "claimed": 0,
         "sent": 3,
+        "retrying": 0,
         "failed": 0,
     }
     listing = admin_client.get("/admin/applications/decisionrelease/").content.decode()

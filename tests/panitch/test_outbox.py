@@ -161,12 +161,23 @@ def test_permanent_smtp_failure_is_marked_failed_with_its_error(db, smtp_server)
     assert handler.accepted == []
 
 
-def test_transient_failures_give_up_after_the_maximum_attempts(db, smtp_server, settings):
-    settings.OUTBOX_MAX_ATTEMPTS = 2
+def test_transient_failures_keep_being_retried_until_the_give_up_time(db, smtp_server, settings):
+    settings.OUTBOX_GIVE_UP_AFTER_SECONDS = 3600
     smtp_server(["451 4.3.0 Try again later"] * 5)
     email = queue_welcome()
+    start = timezone.now()
 
     assert outbox.deliver(email_ids=[email.pk]) == [email.pk]
+    # Not due yet (1 s backoff in the tests): nobody may try it early.
+    assert outbox.deliver(email_ids=[email.pk]) == []
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.PENDING, 1)
+    assert email.first_failed_at >= start
+
+    # Failing for longer than the give-up time: the next failure is final.
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        next_attempt_at=timezone.now(), first_failed_at=start - dt.timedelta(hours=2)
+    )
     assert outbox.deliver(email_ids=[email.pk]) == []
 
     email.refresh_from_db()
