@@ -24,6 +24,7 @@ import logging
 import os
 import smtplib
 import socket
+import time
 import uuid
 from collections import defaultdict
 from contextlib import suppress
@@ -46,6 +47,8 @@ REDACTED = "[Removed once sent: this email carried a sign-in secret or a private
 # The warning that emails are failing: sent through the fallback server when there is one.
 FAILING_KIND = "outbox_failing"
 FAILING_CACHE_KEY = "panitch:outbox:failing"
+# A worker sending a long batch records what it sent and renews its claim this often.
+HEARTBEAT_SECONDS = 5.0
 
 
 def email_context(**context) -> dict:
@@ -325,8 +328,12 @@ def deliver(*, email_ids: list[int]) -> list[int]:
         return []
     connections, down = {}, {}
     sent, failed, retry = [], [], []
+    held = {email.pk for email in emails}  # still claimed by this attempt
+    flushed_at = time.monotonic()
     try:
         for email in emails:
+            if email.pk not in held:
+                continue  # the sweep took it back: another attempt sends it
             route = _route(email)
             if route in down:
                 failed.append((email, down[route]))
@@ -349,13 +356,17 @@ def deliver(*, email_ids: list[int]) -> list[int]:
                 failed.append((email, exc))
                 continue
             sent.append(email.pk)
-            if len(sent) >= settings.OUTBOX_MARK_SENT_EVERY:
-                _mark_sent(sent, token=token)
-                sent = []
+            held.discard(email.pk)
+            if (
+                len(sent) >= settings.OUTBOX_MARK_SENT_EVERY
+                or time.monotonic() - flushed_at >= HEARTBEAT_SECONDS
+            ):
+                held = _mark_sent(sent, token=token, held=held)
+                sent, flushed_at = [], time.monotonic()
     finally:
         # Reached unless the process dies; then the claims expire and the sweep resends.
         if sent:
-            _mark_sent(sent, token=token)
+            _mark_sent(sent, token=token, held=set())
         if failed:
             retry = _record_failures(failed, token=token)
         for connection in connections.values():
@@ -364,33 +375,42 @@ def deliver(*, email_ids: list[int]) -> list[int]:
     return retry
 
 
-def _mark_sent(ids: list[int], *, token: str) -> int:
-    """Record sent rows, in one statement; a body carrying a secret is blanked as it is."""
-    updated = OutboxEmail.objects.filter(
-        pk__in=ids, status=EmailStatus.CLAIMED, claimed_by=token
-    ).update(
-        status=EmailStatus.SENT,
-        sent_at=timezone.now(),
-        claimed_at=None,
-        claimed_by="",
-        body_text=Case(
-            When(sensitive=True, then=Value(REDACTED, output_field=TextField())),
-            default=F("body_text"),
-        ),
-        body_html=Case(
-            When(sensitive=True, then=Value("", output_field=TextField())),
-            default=F("body_html"),
-        ),
-        attachments=Case(
-            When(sensitive=True, then=Value([], output_field=JSONField())),
-            default=F("attachments"),
-        ),
-    )
+def _mark_sent(ids: list[int], *, token: str, held: set[int]) -> set[int]:
+    """Record sent rows in one statement (a body carrying a secret is blanked as it is), and
+    renew the claim on the rows of the batch still to send, so a slow but live worker's
+    claim never looks expired. Returns the rows still claimed by this attempt."""
+    with transaction.atomic():
+        updated = OutboxEmail.objects.filter(
+            pk__in=ids, status=EmailStatus.CLAIMED, claimed_by=token
+        ).update(
+            status=EmailStatus.SENT,
+            sent_at=timezone.now(),
+            claimed_at=None,
+            claimed_by="",
+            body_text=Case(
+                When(sensitive=True, then=Value(REDACTED, output_field=TextField())),
+                default=F("body_text"),
+            ),
+            body_html=Case(
+                When(sensitive=True, then=Value("", output_field=TextField())),
+                default=F("body_html"),
+            ),
+            attachments=Case(
+                When(sensitive=True, then=Value([], output_field=JSONField())),
+                default=F("attachments"),
+            ),
+        )
+        still = OutboxEmail.objects.filter(
+            pk__in=held, status=EmailStatus.CLAIMED, claimed_by=token
+        )
+        renewed = still.update(claimed_at=timezone.now()) if held else 0
+        if renewed != len(held):
+            held = set(still.values_list("pk", flat=True))
     if updated != len(ids):
         # The sweep took these claims back (the worker was too slow): they are sent again
         # with the same Message-ID, and that attempt records its own outcome.
         logger.warning("Outbox: %s sent row(s) had lost their claim", len(ids) - updated)
-    return updated
+    return held
 
 
 def _record_failures(failed: list[tuple[OutboxEmail, Exception]], *, token: str) -> list[int]:
