@@ -1,6 +1,8 @@
 """The outbox: one row per key, sent once, transient failures retried, permanent ones kept."""
 
+import asyncio
 import datetime as dt
+import re
 import socket
 import threading
 import time
@@ -244,3 +246,214 @@ def test_sweep_sends_what_was_never_enqueued(celery_worker_thread):
     email.refresh_from_db()
     assert email.attempts == 1
     assert [m.subject for m in mail.outbox] == ["Hello"]
+
+
+class RecordingSMTPHandler:
+    """Answers DATA with scripted replies, then accepts; keeps every message it was sent
+    (accepted or not) and what the outbox row looked like, from another connection, while
+    the message was on the wire."""
+
+    def __init__(self, replies=(), watch=None):
+        self.replies = list(replies)
+        self.messages = []
+        self.accepted = []
+        self.row_during_send = []
+        self.watch = watch
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        if self.watch:
+            self.row_during_send.append(await asyncio.to_thread(self.watch))
+        with self.lock:
+            self.messages.append(message)
+            if self.replies:
+                return self.replies.pop(0)
+            self.accepted.append(message)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def recording_server(settings):
+    servers = []
+
+    def start(**kwargs):
+        handler = RecordingSMTPHandler(**kwargs)
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        servers.append(controller)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = controller.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_TIMEOUT = 5
+        return handler
+
+    yield start
+    for controller in servers:
+        controller.stop()
+
+
+def test_every_attempt_sends_the_message_id_fixed_when_queued(db, recording_server, settings):
+    settings.OUTBOX_MESSAGE_ID_DOMAIN = "panitch.example.net"
+    handler = recording_server(replies=["451 4.3.0 Try again later"])
+    email = queue_welcome(key="welcome:message-id")
+    assert email.message_id == outbox.message_id_for("welcome:message-id")
+    assert re.fullmatch(r"<[0-9a-f]{40}@panitch\.example\.net>", email.message_id)
+
+    assert outbox.deliver(email_ids=[email.pk]) == [email.pk]
+    OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
+    assert outbox.deliver(email_ids=[email.pk]) == []
+
+    assert [m["Message-ID"] for m in handler.messages] == [email.message_id] * 2
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.SENT, 2)
+
+
+def test_the_claim_is_committed_before_the_mail_server_is_contacted(
+    transactional_db, recording_server
+):
+    email = queue_welcome(key="welcome:claim")
+
+    def row():
+        from django.db import connection
+
+        try:
+            return tuple(
+                OutboxEmail.objects.filter(pk=email.pk).values_list("status", "claimed_by")[0]
+            )
+        finally:
+            connection.close()
+
+    handler = recording_server(watch=row)
+    outbox.deliver(email_ids=[email.pk])
+
+    [(status, claimed_by)] = handler.row_during_send
+    assert status == EmailStatus.CLAIMED
+    assert claimed_by.startswith(f"{socket.gethostname()}:")
+    email.refresh_from_db()
+    assert (email.status, email.claimed_by, email.claimed_at) == (EmailStatus.SENT, "", None)
+
+
+def test_an_attachment_arrives_with_the_message(db, recording_server):
+    handler = recording_server()
+    invitation = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    email = outbox.queue(
+        kind="session_reminder",
+        to="sam@example.org",
+        key="session_reminder:1",
+        subject="Your session tomorrow",
+        text="See you there.",
+        attachments=[
+            {"filename": "session.ics", "mimetype": "text/calendar", "content": invitation}
+        ],
+    )
+
+    outbox.deliver(email_ids=[email.pk])
+
+    [message] = handler.accepted
+    [part] = list(message.iter_attachments())
+    assert (part.get_filename(), part.get_content_type()) == ("session.ics", "text/calendar")
+    assert part.get_content().replace("\r\n", "\n") == invitation.replace("\r\n", "\n")
+    assert message.get_body(("plain",)).get_content().strip() == "See you there."
+
+
+def test_the_sweep_takes_back_an_expired_claim_and_leaves_a_live_one(db, settings):
+    settings.OUTBOX_CLAIM_TIMEOUT_SECONDS = 140
+    now = timezone.now()
+    dead, live = (queue_welcome(key=f"welcome:{name}") for name in ("dead", "live"))
+    OutboxEmail.objects.filter(pk=dead.pk).update(
+        status=EmailStatus.CLAIMED, claimed_by="w1:42:abc", claimed_at=now - dt.timedelta(minutes=3)
+    )
+    OutboxEmail.objects.filter(pk=live.pk).update(
+        status=EmailStatus.CLAIMED, claimed_by="w2:43:def", claimed_at=now - dt.timedelta(minutes=1)
+    )
+
+    assert outbox.take_back_expired_claims(at=now) == [dead.pk]
+
+    dead.refresh_from_db()
+    live.refresh_from_db()
+    assert (dead.status, dead.claimed_by, dead.next_attempt_at) == (EmailStatus.PENDING, "", now)
+    assert dead.last_error == (
+        "The claim by w1:42:abc expired; sending again with the same Message-ID."
+    )
+    assert (live.status, live.claimed_by) == (EmailStatus.CLAIMED, "w2:43:def")
+
+
+def test_backoff_doubles_to_five_minutes_for_decisions_and_thirty_for_the_rest(settings):
+    settings.OUTBOX_RETRY_BASE_SECONDS = 30
+    settings.OUTBOX_TIME_SCALE = 1.0
+
+    def minutes(kind):
+        return [outbox.backoff(n, kind=kind).total_seconds() / 60 for n in range(1, 9)]
+
+    assert minutes("decision_accepted") == [0.5, 1, 2, 4, 5, 5, 5, 5]
+    assert minutes("offer_reminder") == [0.5, 1, 2, 4, 5, 5, 5, 5]
+    assert minutes("reference_request") == [0.5, 1, 2, 4, 8, 16, 30, 30]
+
+
+def test_a_row_is_never_claimed_twice_at_once(db):
+    email = queue_welcome(key="welcome:once")
+
+    token, claimed = outbox.claim(email_ids=[email.pk])
+    again, none = outbox.claim(email_ids=[email.pk])
+
+    assert ([e.pk for e in claimed], none) == ([email.pk], [])
+    assert token != again
+
+
+def test_programme_admins_are_warned_when_emails_fail_for_fifteen_minutes(
+    db, settings, recording_server, celery_eager, client, django_capture_on_commit_callbacks
+):
+    from tests.factories import UserFactory
+
+    fallback = recording_server()  # the second server, for the warning only
+    settings.EMAIL_FALLBACK = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": settings.EMAIL_PORT,
+    }
+    settings.EMAIL_PORT = free_port()  # the main server is down: connections are refused
+    admin_user = UserFactory(role="Programme admin", email="pat.admin@example.org")
+    reviewer = UserFactory(role="Reviewer", email="rosa.reviewer@example.org")
+    email = queue_welcome(key="welcome:outage")
+    outbox.deliver(email_ids=[email.pk])
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.PENDING, 1)
+
+    # Fourteen minutes of failing: no warning yet.
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        first_failed_at=timezone.now() - dt.timedelta(minutes=14)
+    )
+    outbox.sweep()
+    assert outbox.failing_banner() is None
+    assert fallback.accepted == []
+
+    # Sixteen: a banner for programme admins, and one email each by the fallback server.
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        first_failed_at=timezone.now() - dt.timedelta(minutes=16)
+    )
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            outbox.sweep()
+    assert [m["To"] for m in fallback.accepted] == ["pat.admin@example.org"]
+    assert fallback.accepted[0]["Subject"] == (
+        "Emails from Leo Panitch Leadership Programme are failing: 1 waiting to be sent"
+    )
+    banner = "Emails are failing: 1 email has not gone out"
+    client.force_login(admin_user)
+    assert banner in client.get("/admin/").content.decode()
+    assert banner in client.get("/").content.decode()
+    client.force_login(reviewer)
+    assert banner not in client.get("/admin/").content.decode()
+
+    # The server is back: the email goes out, and the banner goes with the next sweep.
+    settings.EMAIL_PORT = settings.EMAIL_FALLBACK["EMAIL_PORT"]
+    OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
+    outbox.deliver(email_ids=[email.pk])
+    outbox.sweep()
+    assert outbox.failing_banner() is None
+    client.force_login(admin_user)
+    assert banner not in client.get("/admin/").content.decode()
