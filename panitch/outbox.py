@@ -169,13 +169,16 @@ def queue_many(emails: list[dict], *, batch_size: int = 100) -> int:
     return len(new_ids)
 
 
-def enqueue(*, email_ids: list[int], countdown: float | None = None) -> None:
+def enqueue(
+    *, email_ids: list[int], countdown: float | None = None, queue: str | None = None
+) -> None:
     """Ask a worker to deliver these rows once the current transaction commits."""
     from .tasks import outbox_send
 
     ids = list(email_ids)
+    options = {"queue": queue} if queue else {}
     transaction.on_commit(
-        lambda: outbox_send.apply_async(kwargs={"email_ids": ids}, countdown=countdown)
+        lambda: outbox_send.apply_async(kwargs={"email_ids": ids}, countdown=countdown, **options)
     )
 
 
@@ -444,7 +447,7 @@ def _record_failures(failed: list[tuple[OutboxEmail, Exception]], *, token: str)
     return retry
 
 
-def schedule_retries(*, email_ids: list[int]) -> None:
+def schedule_retries(*, email_ids: list[int], queue: str | None = None) -> None:
     """A task per group of rows due at the same moment, when that moment is near enough for
     the broker to hold the task (see CELERY_BROKER_TRANSPORT_OPTIONS); later ones, and any
     task lost, are the sweep's."""
@@ -459,7 +462,7 @@ def schedule_retries(*, email_ids: list[int]) -> None:
         if at - now <= horizon:
             due[at].append(pk)
     for at, ids in due.items():
-        enqueue(email_ids=ids, countdown=max((at - now).total_seconds(), 0))
+        enqueue(email_ids=ids, countdown=max((at - now).total_seconds(), 0), queue=queue)
 
 
 # --- The sweep ---------------------------------------------------------------------------------
