@@ -15,6 +15,15 @@ half after, so a change in the machine's load during the run falls on both alike
 prints both times, their ratio, the CPU each side used per message, and whether each goal is
 met, then deletes everything it made.
 
+The outbox's durable claim (each batch claimed in one committed statement before the SMTP
+conversation, sent rows recorded in groups after the server's reply) is in the timed path.
+
+Then the outage figure: OUTAGE_APPLICATIONS are released while nothing listens on the worker's
+SMTP port; after a ten-minute outage the server starts there, and the bench times the last
+email's arrival. The run is at OUTAGE_TIME_SCALE of real time (the worker's OUTBOX_TIME_SCALE
+scales its backoff alike, and the outage is ten minutes × the scale), so the waiting part of the
+figure is scaled back up, the sending part is not (see Recovery.unscaled).
+
 Everything the bench creates is marked: users are bench-release-<n>@bench.invalid (a reserved
 domain, so no email can reach anyone), its edition is named EDITION_NAME with contact
 EDITION_CONTACT, and its outbox keys are decision:<its edition's pk>:<application pk>. Its
@@ -392,22 +401,30 @@ def smtp_server(handler: CountingHandler) -> Iterator[int]:
             "bench_release needs aiosmtpd for its SMTP server: "
             ".venv/bin/pip install -c constraints.txt aiosmtpd (it is in requirements-test.txt)."
         ) from error
-    import logging
-
-    # aiosmtpd logs every SMTP command at INFO, which the project's logging prints.
-    log = logging.getLogger("mail.log")
-    level = log.level
-    log.setLevel(logging.WARNING)
     port = free_port()
     controller = Controller(
         handler, hostname="127.0.0.1", port=port, server_hostname="bench.invalid"
     )
-    controller.start()
+    with quiet_mail_log():
+        controller.start()
+        try:
+            yield port
+        finally:
+            with contextlib.suppress(Exception):
+                controller.stop()
+
+
+@contextlib.contextmanager
+def quiet_mail_log() -> Iterator[None]:
+    """aiosmtpd logs every SMTP command at INFO, which the project's logging prints."""
+    import logging
+
+    log = logging.getLogger("mail.log")
+    level = log.level
+    log.setLevel(logging.WARNING)
     try:
-        yield port
+        yield
     finally:
-        with contextlib.suppress(Exception):
-            controller.stop()
         log.setLevel(level)
 
 
@@ -769,6 +786,7 @@ def outage(
     port = free_port()
     queue = f"{QUEUE_PREFIX}outage-{os.getpid()}"
     with (
+        quiet_mail_log(),
         celery_queue(queue),
         celery_worker(
             smtp_port=port,

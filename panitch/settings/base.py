@@ -5,6 +5,7 @@ email written to files under var/mail/. Set DEBUG=false for production; see prod
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -209,10 +210,7 @@ EMAIL_FALLBACK = (
 )
 # Every email row gets a Message-ID <hash of its key>@this domain, the same on every attempt.
 OUTBOX_MESSAGE_ID_DOMAIN = env.str(
-    "OUTBOX_MESSAGE_ID_DOMAIN",
-    default=(
-        PANITCH_BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "panitch.invalid"
-    ),
+    "OUTBOX_MESSAGE_ID_DOMAIN", default=urlsplit(PANITCH_BASE_URL).hostname or "panitch.invalid"
 )
 # Retries: the wait doubles from the base to a cap (five minutes for decision and offer emails,
 # which must go out promptly when the server returns), and a row keeps being tried for a day.

@@ -457,3 +457,57 @@ def test_programme_admins_are_warned_when_emails_fail_for_fifteen_minutes(
     assert outbox.failing_banner() is None
     client.force_login(admin_user)
     assert banner not in client.get("/admin/").content.decode()
+
+
+def settings_under(**environment):
+    """The base settings as a process with this environment reads them."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import json, panitch.settings.base as s; print(json.dumps({"
+        "'db': s.DATABASES['default'].get('OPTIONS', {}), "
+        "'transport': getattr(s, 'CELERY_BROKER_TRANSPORT_OPTIONS', {}), "
+        "'acks_late': s.CELERY_TASK_ACKS_LATE, 'lost': s.CELERY_TASK_REJECT_ON_WORKER_LOST, "
+        "'routes': s.CELERY_TASK_ROUTES, 'claim': s.OUTBOX_CLAIM_TIMEOUT_SECONDS}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_postgres_connections_keep_alive_and_time_out_held_transactions():
+    read = settings_under(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/panitch_x",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/9",
+        EMAIL_TIMEOUT="30",
+    )
+
+    assert read["db"] == {
+        "connect_timeout": 10,
+        "keepalives": 1,
+        "keepalives_idle": 60,
+        "keepalives_interval": 10,
+        "keepalives_count": 5,
+        "options": "-c statement_timeout=120000 -c idle_in_transaction_session_timeout=60000",
+    }
+    # A killed worker's tasks come back: acknowledged late, rejected when the worker is lost,
+    # and Redis hands an unacknowledged task on after 15 minutes, not the default hour.
+    assert read["transport"] == {"visibility_timeout": 900}
+    assert (read["acks_late"], read["lost"]) == (True, True)
+    assert read["routes"] == {"panitch.tasks.outbox_sweep": {"queue": "outbox-sweep"}}
+    assert read["claim"] == 150
+
+
+def test_sqlite_gets_no_postgres_options():
+    read = settings_under(DATABASE_URL="sqlite:////tmp/panitch-settings-test.sqlite3")
+
+    assert read["db"] == {"timeout": 20, "transaction_mode": "IMMEDIATE"}
