@@ -237,10 +237,13 @@ def is_transient(exc: Exception) -> bool:
 
 
 def _server_unavailable(exc: Exception) -> bool:
-    """The server is down, unreachable or closing: every other message would fail alike."""
+    """The server is down, unreachable or closing: every other message would fail alike.
+    (smtplib's errors are OSErrors too; a refused recipient or message is about that one.)"""
     if isinstance(exc, smtplib.SMTPResponseException):
         return exc.smtp_code == 421 or isinstance(exc, smtplib.SMTPConnectError)
-    return isinstance(exc, (smtplib.SMTPServerDisconnected, OSError))
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
 # --- Sending -----------------------------------------------------------------------------------

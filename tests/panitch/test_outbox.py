@@ -511,3 +511,33 @@ def test_sqlite_gets_no_postgres_options():
     read = settings_under(DATABASE_URL="sqlite:////tmp/panitch-settings-test.sqlite3")
 
     assert read["db"] == {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+
+
+def test_a_refused_recipient_fails_alone_and_the_batch_goes_on(db, recording_server):
+    handler = recording_server()
+    emails = [
+        queue_welcome(key=f"welcome:batch:{n}", to=f"person{n}@example.org") for n in range(3)
+    ]
+    # One of them is refused at RCPT (a mailbox that does not exist).
+    handler_rcpt = "550 5.1.1 Mailbox does not exist"
+
+    async def handle_RCPT(server, session, envelope, address, rcpt_options):
+        if address == "person1@example.org":
+            return handler_rcpt
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    handler.handle_RCPT = handle_RCPT
+
+    assert outbox.deliver(email_ids=[e.pk for e in emails]) == []
+
+    assert sorted(m["To"] for m in handler.accepted) == [
+        "person0@example.org",
+        "person2@example.org",
+    ]
+    statuses = dict(OutboxEmail.objects.values_list("to", "status"))
+    assert statuses == {
+        "person0@example.org": EmailStatus.SENT,
+        "person1@example.org": EmailStatus.FAILED,
+        "person2@example.org": EmailStatus.SENT,
+    }
