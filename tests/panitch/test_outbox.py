@@ -541,3 +541,22 @@ def test_a_refused_recipient_fails_alone_and_the_batch_goes_on(db, recording_ser
         "person1@example.org": EmailStatus.FAILED,
         "person2@example.org": EmailStatus.SENT,
     }
+
+
+def test_the_outbox_list_costs_the_same_queries_for_three_rows_or_thirty(db, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="Programme admin"))
+
+    def queries_for(rows):
+        for n in range(OutboxEmail.objects.count(), rows):
+            queue_welcome(key=f"welcome:list:{n}", to=f"person{n}@example.org")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/admin/panitch/outboxemail/")
+        assert page.content.decode().count('class="field-kind"') == rows
+        return len(queries)
+
+    assert queries_for(3) == queries_for(30)
