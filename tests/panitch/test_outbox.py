@@ -497,7 +497,7 @@ def test_postgres_connections_keep_alive_and_time_out_held_transactions():
         "keepalives_idle": 60,
         "keepalives_interval": 10,
         "keepalives_count": 5,
-        "options": "-c statement_timeout=120000 -c idle_in_transaction_session_timeout=60000",
+        "options": "-c statement_timeout=120000 -c idle_in_transaction_session_timeout=300000",
     }
     # A killed worker's tasks come back: acknowledged late, rejected when the worker is lost,
     # and Redis hands an unacknowledged task on after 15 minutes, not the default hour.
