@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from import_export import fields, resources
@@ -605,8 +606,34 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
 
 @admin.register(DecisionRelease)
 class DecisionReleaseAdmin(admin.ModelAdmin):
-    list_display = ["edition", "released_at", "released_by", "emails_queued", "sent", "failed"]
-    readonly_fields = ["edition", "released_at", "released_by", "emails_queued", "sent", "failed"]
+    """Per release, where its outcome emails are: queued, being sent, sent, waiting for
+    another try, failed; the latest error and when the next attempt is due."""
+
+    list_display = [
+        "edition",
+        "released_at",
+        "emails_queued",
+        "queued",
+        "claimed",
+        "sent",
+        "retrying",
+        "failed",
+        "next_attempt",
+        "last_error",
+    ]
+    readonly_fields = [
+        "edition",
+        "released_at",
+        "released_by",
+        "emails_queued",
+        "queued",
+        "claimed",
+        "sent",
+        "retrying",
+        "failed",
+        "next_attempt",
+        "last_error",
+    ]
     fields = readonly_fields
     actions = ["resend_failed"]
 
@@ -624,13 +651,36 @@ class DecisionReleaseAdmin(admin.ModelAdmin):
             obj._counts = decisions.release_counts(edition=obj.edition)
         return obj._counts
 
+    @admin.display(description="queued")
+    def queued(self, obj):
+        return self._counts(obj)["queued"]
+
+    @admin.display(description="sending")
+    def claimed(self, obj):
+        return self._counts(obj)["claimed"]
+
     @admin.display(description="sent")
     def sent(self, obj):
         return self._counts(obj)["sent"]
 
+    @admin.display(description="retrying")
+    def retrying(self, obj):
+        return self._counts(obj)["retrying"]
+
     @admin.display(description="failed")
     def failed(self, obj):
         return self._counts(obj)["failed"]
+
+    @admin.display(description="next attempt due")
+    def next_attempt(self, obj):
+        counts = self._counts(obj)
+        if not counts["retrying"] and not counts["queued"]:
+            return "—"
+        return date_format(timezone.localtime(counts["next_attempt_at"]), "DATETIME_FORMAT")
+
+    @admin.display(description="last error")
+    def last_error(self, obj):
+        return self._counts(obj)["last_error"] or "—"
 
     @admin.action(description="Resend the failed outcome emails", permissions=["change"])
     def resend_failed(self, request, queryset):

@@ -7,6 +7,7 @@ after it they are frozen and every applicant has had exactly one outcome email (
 """
 
 import datetime as dt
+import logging
 import re
 
 from django.conf import settings
@@ -19,11 +20,13 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
 from panitch import outbox
-from panitch.enums import Role
+from panitch.enums import EmailStatus, Role
 from panitch.models import Edition, OutboxEmail, User
 
 from .enums import ApplicationStatus, ConfirmedWeekend, Decision, OfferStatus
 from .models import Application, DecisionChange, DecisionRelease, OutcomeEmail
+
+logger = logging.getLogger(__name__)
 
 WARN_DAYS_BEFORE = 3
 MIN_OFFER_DAYS = 7
@@ -55,7 +58,14 @@ def decision_record(
     waitlist_rank: int | None = None,
     note: str = "",
 ) -> Application:
-    """Set (or change) an application's decision before release, keeping the audit trail."""
+    """Set (or change) an application's decision before release, keeping the audit trail.
+
+    The edition's row is locked first, as `decisions_release` locks it: a change either
+    commits before a release starts (and the release sends it) or waits for the release and
+    is refused, never slips in while the release is sending.
+    """
+    edition_id = Application.objects.values_list("edition_id", flat=True).get(pk=application.pk)
+    Edition.objects.select_for_update().filter(pk=edition_id).first()
     application = Application.objects.select_for_update().get(pk=application.pk)
     _ensure_not_released(application.edition)
     if application.status != ApplicationStatus.SUBMITTED:
@@ -286,7 +296,10 @@ def decisions_release(
     """Release the edition's decisions: one outcome email per submitted application, ever.
 
     Safe to run twice and from two places at once: the edition row is locked, the release row is
-    unique per edition, and each email's outbox key is unique per application.
+    unique per edition, and each email's outbox key is unique per application. Holding the
+    edition's lock, it reads the decisions after every change that locked it first has
+    committed, and `decision_record` waits for it and then refuses: what is sent is what is
+    recorded.
     """
     at = at or timezone.now()
     with transaction.atomic():
@@ -328,13 +341,16 @@ def decisions_release(
 def release_due(*, at: dt.datetime | None = None) -> list[DecisionRelease]:
     """Beat: release every edition whose moment has come; warn admins about what blocks it."""
     at = at or timezone.now()
-    released = []
+    released, errors = [], []
     for edition in Edition.objects.filter(decisions_release_at__lte=at, release__isnull=True):
         try:
             released.append(decisions_release(edition=edition, at=at))
         except ReleaseBlocked as blocked:
             with transaction.atomic():
                 _warn_missing(edition=edition, missing=blocked.missing, moment="at-release")
+        except Exception as error:  # noqa: BLE001 - one edition's failure stops no other's
+            logger.exception("Releasing %s failed", edition)
+            errors.append(error)
     soon = at + dt.timedelta(days=WARN_DAYS_BEFORE)
     for edition in Edition.objects.filter(
         decisions_release_at__gt=at, decisions_release_at__lte=soon, release__isnull=True
@@ -343,6 +359,8 @@ def release_due(*, at: dt.datetime | None = None) -> list[DecisionRelease]:
         if missing:
             with transaction.atomic():
                 _warn_missing(edition=edition, missing=missing, moment="before")
+    if errors:
+        raise errors[0]
     return released
 
 
@@ -490,10 +508,33 @@ def release_emails(*, edition: Edition):
 
 
 def release_counts(*, edition: Edition) -> dict:
-    from django.db.models import Count
+    """The release's outcome emails by state: queued (never tried yet), claimed (a worker is
+    sending them), sent, retrying (failed, next attempt due), failed; with the latest error
+    and the next attempt due, and `pending` (queued + retrying) for short summaries."""
+    from django.db.models import Count, Max, Min, Q
 
-    counts = dict(release_emails(edition=edition).values_list("status").annotate(n=Count("pk")))
-    return {status: counts.get(status, 0) for status in ("pending", "sent", "failed")}
+    rows = release_emails(edition=edition)
+    waiting = Q(status=EmailStatus.PENDING)
+    counts = rows.aggregate(
+        queued=Count("pk", filter=waiting & Q(attempts=0)),
+        claimed=Count("pk", filter=Q(status=EmailStatus.CLAIMED)),
+        sent=Count("pk", filter=Q(status=EmailStatus.SENT)),
+        retrying=Count("pk", filter=waiting & Q(attempts__gt=0)),
+        failed=Count("pk", filter=Q(status=EmailStatus.FAILED)),
+        next_attempt_at=Min("next_attempt_at", filter=waiting),
+        last_failed_at=Max("first_failed_at"),
+    )
+    counts["pending"] = counts["queued"] + counts["retrying"]
+    last = (
+        rows.exclude(last_error="")
+        .exclude(status=EmailStatus.SENT)
+        .order_by("-next_attempt_at")
+        .values_list("last_error", flat=True)
+        .first()
+    )
+    counts["last_error"] = last or ""
+    del counts["last_failed_at"]
+    return counts
 
 
 def release_resend_failed(*, edition: Edition) -> int:

@@ -15,6 +15,15 @@ half after, so a change in the machine's load during the run falls on both alike
 prints both times, their ratio, the CPU each side used per message, and whether each goal is
 met, then deletes everything it made.
 
+The outbox's durable claim (each batch claimed in one committed statement before the SMTP
+conversation, sent rows recorded in groups after the server's reply) is in the timed path.
+
+Then the outage figure: OUTAGE_APPLICATIONS are released while nothing listens on the worker's
+SMTP port; after a ten-minute outage the server starts there, and the bench times the last
+email's arrival. The run is at OUTAGE_TIME_SCALE of real time (the worker's OUTBOX_TIME_SCALE
+scales its backoff alike, and the outage is ten minutes × the scale), so the waiting part of the
+figure is scaled back up, the sending part is not (see Recovery.unscaled).
+
 Everything the bench creates is marked: users are bench-release-<n>@bench.invalid (a reserved
 domain, so no email can reach anyone), its edition is named EDITION_NAME with contact
 EDITION_CONTACT, and its outbox keys are decision:<its edition's pk>:<application pk>. Its
@@ -66,6 +75,13 @@ from .support import (
 
 GOAL_SECONDS = 60.0
 GOAL_RATIO = 0.5
+# After a ten-minute outage of the mail server, every outcome email is out within six minutes
+# of its return. Run at OUTAGE_TIME_SCALE of real time (the outbox's backoff, OUTBOX_TIME_SCALE,
+# and the outage alike), so the figure takes a minute, not sixteen.
+GOAL_RECOVERY_SECONDS = 6 * 60.0
+OUTAGE_SECONDS = 10 * 60.0
+OUTAGE_TIME_SCALE = 0.1
+OUTAGE_APPLICATIONS = 2_000
 DEFAULT_APPLICATIONS = 20_000
 DEFAULT_TIMEOUT = 300.0
 # As the Procfile runs the worker (docker-compose runs 4); --concurrency changes it.
@@ -385,22 +401,30 @@ def smtp_server(handler: CountingHandler) -> Iterator[int]:
             "bench_release needs aiosmtpd for its SMTP server: "
             ".venv/bin/pip install -c constraints.txt aiosmtpd (it is in requirements-test.txt)."
         ) from error
-    import logging
-
-    # aiosmtpd logs every SMTP command at INFO, which the project's logging prints.
-    log = logging.getLogger("mail.log")
-    level = log.level
-    log.setLevel(logging.WARNING)
     port = free_port()
     controller = Controller(
         handler, hostname="127.0.0.1", port=port, server_hostname="bench.invalid"
     )
-    controller.start()
+    with quiet_mail_log():
+        controller.start()
+        try:
+            yield port
+        finally:
+            with contextlib.suppress(Exception):
+                controller.stop()
+
+
+@contextlib.contextmanager
+def quiet_mail_log() -> Iterator[None]:
+    """aiosmtpd logs every SMTP command at INFO, which the project's logging prints."""
+    import logging
+
+    log = logging.getLogger("mail.log")
+    level = log.level
+    log.setLevel(logging.WARNING)
     try:
-        yield port
+        yield
     finally:
-        with contextlib.suppress(Exception):
-            controller.stop()
         log.setLevel(level)
 
 
@@ -456,14 +480,22 @@ class Worker:
 
 @contextlib.contextmanager
 def celery_worker(
-    *, smtp_port: int, broker_url: str, queue: str, log_dir: Path, concurrency: int
+    *,
+    smtp_port: int,
+    broker_url: str,
+    queue: str,
+    log_dir: Path,
+    concurrency: int,
+    extra_env: dict[str, str] | None = None,
+    label: str = "worker",
 ) -> Iterator[Worker]:
     """One worker, as deployed: a prefork pool of `concurrency` child processes."""
     from panitch.celery import app
 
-    name = f"bench-release-{os.getpid()}@{socket.gethostname()}"
-    log = log_dir / "worker.log"
+    name = f"bench-release-{label}-{os.getpid()}@{socket.gethostname()}"
+    log = log_dir / f"{label}.log"
     env = {
+        **(extra_env or {}),
         **os.environ,
         # The worker reads these as a deployed worker reads its environment.
         "DJANGO_SETTINGS_MODULE": "panitch.settings.base",
@@ -646,6 +678,7 @@ class Result:
     release_own_cpu: float = 0.0
     plain_cpu: float = 0.0
     plain_own_cpu: float = 0.0
+    recovery: Recovery | None = None
 
     @property
     def rate(self) -> float:
@@ -668,6 +701,134 @@ class Result:
             "0 missing": self.missing == 0,
             f"ratio ≥ {GOAL_RATIO}": not self.timed_out and self.ratio >= GOAL_RATIO,
         }
+
+
+@dataclass
+class Recovery:
+    """Decision day with the mail server down for OUTAGE_SECONDS × scale."""
+
+    applications: int
+    scale: float
+    outage_seconds: float = 0.0  # real seconds the server was down after the release
+    refused_attempts: int = 0  # attempts made while it was down (rows' attempt counts)
+    to_first: float | None = None  # real seconds from its return to the first email
+    to_last: float | None = None  # ... to the last
+    received: int = 0
+    duplicates: int = 0
+    missing: int = 0
+    statuses: dict = field(default_factory=dict)
+    timed_out: bool = False
+
+    @property
+    def unscaled(self) -> float | None:
+        """The figure at real time, conservatively: the wait for the retries is scaled (it
+        is the backoff), the sending after the first email is not (it is throughput)."""
+        if self.to_first is None or self.to_last is None:
+            return None
+        return self.to_first / self.scale + (self.to_last - self.to_first)
+
+    @property
+    def goals(self) -> dict[str, bool]:
+        return {
+            f"server back → last email ≤ {GOAL_RECOVERY_SECONDS / 60:.0f} min": not self.timed_out
+            and self.unscaled is not None
+            and self.unscaled <= GOAL_RECOVERY_SECONDS,
+            "nobody failed": not self.statuses.get("failed", 0) and not self.missing,
+            "0 duplicates": self.duplicates == 0,
+        }
+
+    def report(self) -> str:
+        figure = (
+            f"{self.unscaled / 60:.1f} min at real time (measured {self.to_last:.1f} s at "
+            f"{self.scale}× time: first email {self.to_first:.1f} s after the return)"
+            if self.unscaled is not None
+            else "n/a"
+        )
+        return "\n".join(
+            [
+                "",
+                f"Outage: {self.applications} applications released with the mail server down "
+                f"for {OUTAGE_SECONDS / 60:.0f} min at {self.scale}× time "
+                f"({self.outage_seconds:.0f} s; backoff scaled alike, "
+                f"{self.refused_attempts} attempts refused meanwhile)",
+                f"Server back → last email: {figure}{' (TIMED OUT)' if self.timed_out else ''}",
+                f"Received: {self.received}; duplicates {self.duplicates}; missing "
+                f"{self.missing}; outbox rows: {self.statuses.get('sent', 0)} sent, "
+                f"{self.statuses.get('failed', 0)} failed",
+                "Goals: "
+                + "; ".join(
+                    f"{goal}: {'met' if met else 'NOT met'}" for goal, met in self.goals.items()
+                ),
+            ]
+        )
+
+
+def outage(
+    *,
+    applications: int,
+    scale: float,
+    broker_url: str,
+    concurrency: int,
+    log_dir: Path,
+    timeout: float,
+    write: Callable[[str], None],
+) -> Recovery:
+    """Release with nothing listening on the worker's SMTP port; after the outage, start the
+    server there and time the last email's arrival."""
+    from aiosmtpd.controller import Controller
+
+    seeded = seed(applications=applications)
+    total = len(seeded.application_ids)
+    recovery = Recovery(applications=total, scale=scale)
+    expected = {f"decision:{seeded.edition.pk}:{pk}" for pk in seeded.application_ids}
+    handler = CountingHandler()
+    handler.expect(expected)
+    port = free_port()
+    queue = f"{QUEUE_PREFIX}outage-{os.getpid()}"
+    with (
+        quiet_mail_log(),
+        celery_queue(queue),
+        celery_worker(
+            smtp_port=port,
+            broker_url=broker_url,
+            queue=queue,
+            log_dir=log_dir,
+            concurrency=concurrency,
+            extra_env={"OUTBOX_TIME_SCALE": str(scale)},
+            label="outage-worker",
+        ) as worker,
+    ):
+        with override_settings(DEBUG=False):
+            decisions.decisions_release(edition=seeded.edition)
+        down_from = time.perf_counter()
+        time.sleep(OUTAGE_SECONDS * scale)
+        recovery.outage_seconds = time.perf_counter() - down_from
+        recovery.refused_attempts = sum(
+            decisions.release_emails(edition=seeded.edition).values_list("attempts", flat=True)
+        )
+        controller = Controller(
+            handler, hostname="127.0.0.1", port=port, server_hostname="bench.invalid"
+        )
+        controller.start()
+        returned = time.perf_counter()
+        try:
+            deadline = returned + timeout
+            while handler.received_expected < total:
+                if worker.process.poll() is not None:
+                    raise BenchError(f"The Celery worker died while sending:\n{worker.tail()}")
+                if time.perf_counter() > deadline:
+                    recovery.timed_out = True
+                    break
+                time.sleep(0.05)
+            if handler.first_at is not None:
+                recovery.to_first = handler.first_at - returned
+                recovery.to_last = handler.last_at - returned
+            recovery.statuses = _settle(seeded.edition)
+            recovery.received, recovery.duplicates, recovery.missing = handler.tally(expected)
+        finally:
+            with contextlib.suppress(Exception):
+                controller.stop()
+    return recovery
 
 
 @dataclass
@@ -709,7 +870,7 @@ def _settle(edition: Edition, *, timeout: float = 10.0) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         counts = decisions.release_counts(edition=edition)
-        if not counts["pending"] or time.monotonic() > deadline:
+        if not (counts["pending"] or counts["claimed"]) or time.monotonic() > deadline:
             break
         time.sleep(0.05)
     time.sleep(1.0)
@@ -723,8 +884,12 @@ def run(
     timeout: float = DEFAULT_TIMEOUT,
     concurrency: int = DEFAULT_CONCURRENCY,
     write: Callable[[str], None] = print,
+    outage_applications: int = OUTAGE_APPLICATIONS,
+    outage_scale: float = OUTAGE_TIME_SCALE,
 ) -> Result:
-    """Seed, release, count, compare, clean up: on the database and broker configured."""
+    """Seed, release, count, compare, clean up: on the database and broker configured. Then,
+    unless outage_applications is 0, decision day again with the mail server down for ten
+    minutes (at outage_scale of real time): how long after its return the last email is out."""
     check_database(connection.settings_dict)
     broker_url = settings.CELERY_BROKER_URL
     check_broker(broker_url)
@@ -810,6 +975,19 @@ def run(
                 )
                 result.plain_bytes = handler.bytes["plain"]
             write(report(result))
+            if outage_applications:
+                cleanup()
+                recovery = outage(
+                    applications=outage_applications,
+                    scale=outage_scale,
+                    broker_url=broker_url,
+                    concurrency=concurrency,
+                    log_dir=Path(tmp),
+                    timeout=timeout,
+                    write=write,
+                )
+                result.recovery = recovery
+                write(recovery.report())
             return result
         finally:
             if keep and seeded is not None:

@@ -77,6 +77,8 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=subject,
             text=text,
             html=html,
+            # Sign-in codes, reset links and confirmation keys: staff must never read them.
+            sensitive=True,
         )
 
 

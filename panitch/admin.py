@@ -141,10 +141,29 @@ class EditionAdmin(admin.ModelAdmin):
     ]
 
 
+HIDDEN = (
+    "Hidden: this email carries a sign-in secret or a private link. Only a superuser can read it."
+)
+
+
 @admin.register(OutboxEmail)
 class OutboxEmailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "to", "subject", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
+    """The outbox: every email, its state, its last error and its next attempt. Bodies that
+    carry an authentication secret (`sensitive`) are shown to superusers only, and blanked
+    once sent."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt",
+        "short_error",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "sensitive"]
     search_fields = ["to", "subject", "idempotency_key"]
     date_hierarchy = "created_at"
     actions = ["resend_failed"]
@@ -156,11 +175,17 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "last_error",
-        "idempotency_key",
-        "created_at",
+        "first_failed_at",
         "next_attempt_at",
+        "claimed_at",
+        "claimed_by",
+        "idempotency_key",
+        "message_id",
+        "sensitive",
+        "created_at",
         "sent_at",
-        "body_text",
+        "text_body",
+        "attachment_names",
         "html_preview",
     ]
     fields = readonly_fields
@@ -172,6 +197,56 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # The list never loads the bodies.
+        return super().get_queryset(request).defer("body_text", "body_html", "attachments")
+
+    BODY_FIELDS = {"text_body": "hidden_text", "attachment_names": "hidden_attachments"}
+    BODY_FIELDS["html_preview"] = "hidden_html"
+
+    def _fields_for(self, request, obj):
+        """The page's fields; for a body with a secret, seen by anyone but a superuser, the
+        fields that would show it are swapped for ones that say it is hidden (chosen per
+        request: the admin instance is shared between requests)."""
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.sensitive and not request.user.is_superuser:
+            fields = [self.BODY_FIELDS.get(name, name) for name in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._fields_for(request, obj)
+
+    def get_fields(self, request, obj=None):
+        return self._fields_for(request, obj)
+
+    @admin.display(description="text body")
+    def hidden_text(self, obj):
+        return HIDDEN
+
+    @admin.display(description="attachments")
+    def hidden_attachments(self, obj):
+        return HIDDEN
+
+    @admin.display(description="HTML body")
+    def hidden_html(self, obj):
+        return HIDDEN
+
+    @admin.display(description="next attempt")
+    def next_attempt(self, obj):
+        return obj.next_attempt_at if obj.status == EmailStatus.PENDING else "—"
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    @admin.display(description="text body")
+    def text_body(self, obj):
+        return obj.body_text
+
+    @admin.display(description="attachments")
+    def attachment_names(self, obj):
+        return ", ".join(a["filename"] for a in obj.attachments) or "—"
+
     @admin.display(description="HTML body")
     def html_preview(self, obj):
         if not obj.body_html:
@@ -179,7 +254,7 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         # A sandboxed frame: the message's markup cannot touch the admin page.
         return format_html(
             '<iframe title="HTML body of the email" sandbox srcdoc="{}" '
-            'style="width:100%;min-height:24rem;border:1px solid #ccc"></iframe>',
+            'class="outbox-html-preview"></iframe>',
             obj.body_html,
         )
 

@@ -11,5 +11,7 @@ class Role(models.TextChoices):
 
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    # A worker has committed its claim and is talking to the mail server (see panitch.outbox).
+    CLAIMED = "claimed", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"

@@ -232,12 +232,21 @@ class OutboxEmailQuerySet(models.QuerySet):
         at = at or timezone.now()
         return self.filter(status=EmailStatus.PENDING, next_attempt_at__lte=at)
 
+    def retrying(self):
+        """Waiting for another try after a failed one."""
+        return self.filter(status=EmailStatus.PENDING, attempts__gt=0)
+
+    def claims_expired(self, *, before: dt.datetime):
+        return self.filter(status=EmailStatus.CLAIMED, claimed_at__lt=before)
+
 
 class OutboxEmail(models.Model):
     """An email the system sends: a row first, delivered by Celery after commit.
 
-    The unique idempotency key makes "send this once" a database fact. Only
-    panitch.outbox changes the status.
+    The unique idempotency key makes "send this once" a database fact, and the Message-ID,
+    fixed when the row is made, makes any resend the same message to the recipient's mail
+    program. Only panitch.outbox changes the status: pending → claimed (committed before the
+    mail server is contacted) → sent, or back to pending to retry, or failed.
     """
 
     kind = models.CharField(max_length=100, help_text="Which email this is, e.g. a template name.")
@@ -249,6 +258,10 @@ class OutboxEmail(models.Model):
     # Text attachments (calendar invitations): [{"filename", "mimetype", "content"}].
     attachments = models.JSONField(default=list, blank=True)
     idempotency_key = models.CharField(max_length=255, unique=True)
+    message_id = models.CharField("Message-ID", max_length=255, blank=True)
+    # Carries an authentication secret (sign-in code, reset link, referee link): only
+    # superusers may read the body, and it is blanked once sent.
+    sensitive = models.BooleanField(default=False)
     status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )
@@ -256,6 +269,11 @@ class OutboxEmail(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    first_failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first attempt of this email failed."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = OutboxEmailQuerySet.as_manager()

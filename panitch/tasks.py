@@ -1,22 +1,19 @@
 from celery import shared_task
-from django.utils import timezone
 
 from . import outbox
-from .models import OutboxEmail
 
 
-@shared_task(bind=True, max_retries=None)
+@shared_task(bind=True)
 def outbox_send(self, *, email_ids: list[int]) -> None:
-    """Deliver outbox rows; safe to run twice (rows already sent are skipped)."""
+    """Deliver outbox rows; safe to run twice (only due, pending rows are claimed and sent).
+    Rows that failed transiently get a task for their next attempt, on the queue this one
+    came from, or wait for the sweep."""
     retry_ids = outbox.deliver(email_ids=email_ids)
-    if retry_ids:
-        next_at = min(
-            OutboxEmail.objects.filter(pk__in=retry_ids).values_list("next_attempt_at", flat=True)
-        )
-        countdown = max((next_at - timezone.now()).total_seconds(), 0)
-        raise self.retry(kwargs={"email_ids": retry_ids}, countdown=countdown)
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    outbox.schedule_retries(email_ids=retry_ids, queue=queue)
 
 
 @shared_task
 def outbox_sweep() -> int:
+    """Beat, every minute, on the outbox-sweep queue (CELERY_TASK_ROUTES)."""
     return outbox.sweep()

@@ -13,3 +13,6 @@ CELERY_TASK_DEFAULT_QUEUE = "panitch-tests"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 OUTBOX_RETRY_BASE_SECONDS = 1
+# The sweep's queue of its own, for the tests: the in-process worker reads only the default one.
+OUTBOX_SWEEP_QUEUE = CELERY_TASK_DEFAULT_QUEUE
+CELERY_TASK_ROUTES = {"panitch.tasks.outbox_sweep": {"queue": OUTBOX_SWEEP_QUEUE}}

@@ -6,6 +6,7 @@ email written to files under var/mail/. Set DEBUG=false for production; see prod
 
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -111,7 +112,25 @@ DATABASES = {
 # more than most pages' own queries. Health checks drop a connection the server has closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection the network dropped is noticed within a minute or two (keepalives), and
+    # no statement or forgotten transaction can hold rows (an outbox claim, an edition being
+    # released) for long. A release renders its emails inside its transaction, idle to the
+    # server meanwhile: 20,000 take seconds, well inside the five minutes allowed.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": 10,
+            "keepalives": 1,
+            "keepalives_idle": 60,
+            "keepalives_interval": 10,
+            "keepalives_count": 5,
+            "options": "-c statement_timeout={} -c idle_in_transaction_session_timeout={}".format(
+                env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=120_000),
+                env.int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=300_000),
+            ),
+        }
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process, the worker and beat share one file: wait for a lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -195,8 +214,39 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default=f"{PANITCH_ORGANISATION_NAME} <{PANITCH_CONTACT_EMAIL}>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
-OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+# A second server for the warning that email is failing (programme admins would not hear
+# of it through the server that fails): smtp://user:password@host:587, same form as EMAIL_URL.
+EMAIL_FALLBACK = (
+    env.email_url("EMAIL_FALLBACK_URL") if env.str("EMAIL_FALLBACK_URL", default="") else None
+)
+# Every email row gets a Message-ID <hash of its key>@this domain, the same on every attempt.
+OUTBOX_MESSAGE_ID_DOMAIN = env.str(
+    "OUTBOX_MESSAGE_ID_DOMAIN", default=urlsplit(PANITCH_BASE_URL).hostname or "panitch.invalid"
+)
+# Retries: the wait doubles from the base to a cap (five minutes for decision and offer emails,
+# which must go out promptly when the server returns), and a row keeps being tried for a day.
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_CAP_SECONDS = env.float("OUTBOX_RETRY_CAP_SECONDS", default=30 * 60)
+OUTBOX_URGENT_RETRY_CAP_SECONDS = env.float("OUTBOX_URGENT_RETRY_CAP_SECONDS", default=5 * 60)
+OUTBOX_URGENT_KIND_PREFIXES = ["decision_", "offer_"]
+OUTBOX_GIVE_UP_AFTER_SECONDS = env.float("OUTBOX_GIVE_UP_AFTER_SECONDS", default=24 * 3600)
+# Programme admins are warned (banner on staff pages, email) after this long failing.
+OUTBOX_WARN_AFTER_SECONDS = env.float("OUTBOX_WARN_AFTER_SECONDS", default=15 * 60)
+# Multiplies the four durations above (never the claim timeout): tests run an outage in seconds.
+OUTBOX_TIME_SCALE = env.float("OUTBOX_TIME_SCALE", default=1.0)
+# A claim older than this belongs to a worker that died or hangs: the sweep takes it back.
+OUTBOX_CLAIM_TIMEOUT_SECONDS = env.float(
+    "OUTBOX_CLAIM_TIMEOUT_SECONDS", default=EMAIL_TIMEOUT + 120
+)
+# Sent rows are recorded in groups of this many (one commit each), after the server's 250.
+OUTBOX_MARK_SENT_EVERY = env.int("OUTBOX_MARK_SENT_EVERY", default=20)
+# Retries due sooner than this get a task of their own; later ones are the sweep's.
+OUTBOX_RETRY_TASK_HORIZON_SECONDS = 10 * 60
+# Rows due this long without being picked up are enqueued again by the sweep.
+OUTBOX_SWEEP_GRACE_SECONDS = env.float("OUTBOX_SWEEP_GRACE_SECONDS", default=30)
+OUTBOX_SWEEP_SECONDS = 60.0
+# Account emails (sign-in codes, reset links, confirmation keys) are marked when queued.
+OUTBOX_SENSITIVE_KINDS = ["reference_request", "reference_reminder"]
 
 # Celery: Redis in production; kombu's filesystem transport when nothing is configured.
 # The transport ignores the host; naming one stops kombu warning that none was given.
@@ -209,21 +259,43 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+else:
+    # Redis hands an unacknowledged task to another worker after this long: longer than the
+    # longest task (a release of 20,000 emails renders in well under a minute) and than any
+    # retry countdown (OUTBOX_RETRY_TASK_HORIZON_SECONDS), so only a dead worker's tasks come
+    # back. The outbox does not wait for it: the sweep takes back a dead worker's claims.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+    }
 CELERY_TASK_IGNORE_RESULT = True
+# Acknowledged once done, and given back at once when a pool process dies (SIGKILL, OOM).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# The sweep has a queue of its own, so a backlog of sends never delays it; every worker
+# consumes both (`celery -A panitch worker -Q celery,outbox-sweep`).
+OUTBOX_SWEEP_QUEUE = env.str("OUTBOX_SWEEP_QUEUE", default="outbox-sweep")
+CELERY_TASK_ROUTES = {"panitch.tasks.outbox_sweep": {"queue": OUTBOX_SWEEP_QUEUE}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # django-celery-beat's DatabaseScheduler writes these rows when beat starts (idempotently).
+# Each periodic job is a task of its own, each safe to repeat: one failing stops no other.
 CELERY_BEAT_SCHEDULE = {
     "outbox: send pending and stuck emails": {
         "task": "panitch.tasks.outbox_sweep",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
+    "applications: release decisions that are due": {
+        "task": "applications.tasks.release_due",
         "schedule": 60.0,
     },
-    "applications: release decisions and manage offers": {
-        "task": "applications.tasks.decision_day",
+    "applications: lapse expired offers": {
+        "task": "applications.tasks.offers_lapse",
         "schedule": 60.0,
+    },
+    "applications: remind people of open offers": {
+        "task": "applications.tasks.offer_reminders",
+        "schedule": 5 * 60.0,
     },
     "applications: remind referees": {
         "task": "applications.tasks.remind_referees",

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from applications import decisions
 from applications.models import Application, DecisionRelease, OutcomeEmail
@@ -586,9 +587,12 @@ def test_the_release_admin_shows_sent_and_failed_counts_and_resends_the_failed(
         "bryn.davies@example.org",
         "cara.doyle@example.org",
     ]
-    assert decisions.release_counts(edition=open_edition) == {
-        "pending": 0,
+    counts = decisions.release_counts(edition=open_edition)
+    assert {k: counts[k] for k in ("queued", "claimed", "sent", "retrying", "failed")} == {
+        "queued": 0,
+        "claimed": 0,
         "sent": 3,
+        "retrying": 0,
         "failed": 0,
     }
     listing = admin_client.get("/admin/applications/decisionrelease/").content.decode()
@@ -641,3 +645,35 @@ def test_the_preview_ignores_a_malformed_application_choice(admin_client, wordin
 
     assert response.status_code == 200
     assert "<p>Your place, Amina</p>" in response.content.decode()
+
+
+def test_the_release_admin_shows_each_state_the_last_error_and_the_next_attempt(
+    admin_client, open_edition, field, release_at
+):
+    decisions.decisions_release(edition=open_edition, at=release_at)
+    emails = {e.to: e for e in OutboxEmail.objects.all()}
+    retry_at = timezone.make_aware(dt.datetime(2031, 6, 2, 9, 5))
+    OutboxEmail.objects.filter(pk=emails["amina.begum@example.org"].pk).update(
+        status="claimed", attempts=1, claimed_by="worker-1:42:abc", claimed_at=timezone.now()
+    )
+    OutboxEmail.objects.filter(pk=emails["bryn.davies@example.org"].pk).update(
+        attempts=2,
+        next_attempt_at=retry_at,
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+    )
+
+    listing = admin_client.get("/admin/applications/decisionrelease/").content.decode()
+
+    for column, value in [
+        ("queued", 1),
+        ("claimed", 1),
+        ("sent", 0),
+        ("retrying", 1),
+        ("failed", 0),
+    ]:
+        assert f'<td class="field-{column}">{value}</td>' in listing
+    assert "SMTPServerDisconnected: Connection unexpectedly closed" in listing
+    # The next attempt due is the earliest of the waiting ones: Cara's, queued, due at once.
+    queued_at = OutboxEmail.objects.get(to="cara.doyle@example.org").next_attempt_at
+    shown = date_format(timezone.localtime(queued_at), "DATETIME_FORMAT")
+    assert f'<td class="field-next_attempt">{shown}</td>' in listing

@@ -14,7 +14,7 @@ import textwrap
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from email import message_from_bytes
 from pathlib import Path
 
@@ -326,15 +326,29 @@ HELPER = textwrap.dedent(
         decided = factories.decided_applications(edition=edition, count=int(sys.argv[2]))
         release_decisions.delay(edition_id=edition.pk)
         print(json.dumps({"edition": edition.pk, "decided": decided}))
+    elif command == "setup-due":
+        # As "setup", but nothing is enqueued: beat releases the edition when it is due.
+        from tests.applications import factories
+        edition = factories.edition_due_for_release()
+        decided = factories.decided_applications(edition=edition, count=int(sys.argv[2]))
+        print(json.dumps({"edition": edition.pk, "decided": decided}))
+    elif command == "queue-one":
+        from django.db import transaction
+        with transaction.atomic():
+            email = outbox.queue(
+                kind="outbox_test", to="sam@example.org", key="scenario:one",
+                subject="Hello", text="Hello Sam",
+            )
+        print(json.dumps({"key": email.idempotency_key, "message_id": email.message_id}))
     elif command == "report":
         rows = OutboxEmail.objects.order_by("pk").values_list(
-            "idempotency_key", "to", "status", "attempts"
+            "idempotency_key", "to", "status", "attempts", "message_id"
         )
         print(json.dumps({"rows": list(rows), "releases": DecisionRelease.objects.count()}))
     elif command == "beat":
-        # What beat does every minute, compressed: sweep up rows nobody is sending. The
-        # grace before a row counts as lost is cut from a minute to two seconds.
-        outbox.SWEEP_GRACE = dt.timedelta(seconds=2)
+        # What beat's sweep does every minute, compressed to every two seconds: take back
+        # expired claims and enqueue rows nobody is sending (the scenario's settings cut the
+        # claim timeout to three seconds and the grace to one).
         deadline = time.monotonic() + float(sys.argv[2])
         while time.monotonic() < deadline:
             if not OutboxEmail.objects.exclude(status="sent").exists():
@@ -346,14 +360,15 @@ HELPER = textwrap.dedent(
 
 
 class HoldingSMTPHandler:
-    """Accepts messages, recording each one's outbox key, but holds the `hold_at`-th message
-    without replying until told to let go. A message whose client has gone by then was never
-    accepted (no 250 was sent), exactly as with a real mail server."""
+    """Accepts messages, recording each one's outbox key and Message-ID, but holds the
+    `hold_at`-th message without replying until told to let go. A message whose client has
+    gone by then was never accepted (no 250 was sent), exactly as with a real mail server."""
 
     def __init__(self, hold_at):
         self.hold_at = hold_at
         self.seen = 0
         self.accepted = Counter()
+        self.message_ids = defaultdict(set)
         self.holding = threading.Event()
         self.let_go = threading.Event()
         self.lock = threading.Lock()
@@ -371,7 +386,12 @@ class HoldingSMTPHandler:
                 return "421 4.4.2 Connection dropped"
         with self.lock:
             self.accepted[key] += 1
+            self.message_ids[key].add(message_from_bytes(envelope.content)["Message-ID"])
         return "250 Message accepted for delivery"
+
+
+def setup_keys(report):
+    return [row[0] for row in report["rows"]]
 
 
 def scenario_database(tmp_path):
@@ -385,9 +405,10 @@ def scenario_database(tmp_path):
     return f"sqlite:///{tmp_path / 'scenario.sqlite3'}"
 
 
-def scenario_settings(tmp_path, *, smtp_port, queue):
+def scenario_settings(tmp_path, *, smtp_port, queue, extra=None, module="scenario_settings"):
     """A settings module for the worker and helper processes: the tests' settings, with real
-    SMTP to this test's server, a shared broker and a queue of this run's own."""
+    SMTP to this test's server, a shared broker and a queue of this run's own (and one for
+    the sweep, as deployed). `extra` adds settings (name: value)."""
     broker = django_settings.CELERY_BROKER_URL
     options = {}
     if not broker.startswith(("redis://", "rediss://")):
@@ -401,8 +422,9 @@ def scenario_settings(tmp_path, *, smtp_port, queue):
         }
         for key in ("data_folder_in", "control_folder"):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
-    module = tmp_path / "scenario_settings.py"
-    module.write_text(
+    lines = "".join(f"{name} = {value!r}\n" for name, value in (extra or {}).items())
+    path = tmp_path / f"{module}.py"
+    path.write_text(
         "from tests.settings import *  # noqa: F403\n"
         'EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"\n'
         'EMAIL_HOST = "127.0.0.1"\n'
@@ -412,10 +434,15 @@ def scenario_settings(tmp_path, *, smtp_port, queue):
         f"CELERY_BROKER_URL = {broker!r}\n"
         f"CELERY_BROKER_TRANSPORT_OPTIONS = {options!r}\n"
         f"CELERY_TASK_DEFAULT_QUEUE = {queue!r}\n"
+        f"OUTBOX_SWEEP_QUEUE = {queue + '-sweep'!r}\n"
+        "CELERY_TASK_ROUTES = {'panitch.tasks.outbox_sweep': {'queue': OUTBOX_SWEEP_QUEUE}}\n"
+        # A dead worker's claims are taken back after seconds, not minutes.
+        "OUTBOX_CLAIM_TIMEOUT_SECONDS = 3\n"
+        "OUTBOX_SWEEP_GRACE_SECONDS = 1\n" + lines
     )
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "scenario_settings",
+        "DJANGO_SETTINGS_MODULE": module,
         "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
         "DATABASE_URL": scenario_database(tmp_path),
         "PYTHONUNBUFFERED": "1",
@@ -445,7 +472,7 @@ def start_worker_process(env, queue, log):
             "--pool=solo",
             "--concurrency=1",
             "-Q",
-            queue,
+            f"{queue},{queue}-sweep",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
@@ -458,7 +485,7 @@ def start_worker_process(env, queue, log):
     )
 
 
-def test_a_worker_killed_mid_release_and_restarted_sends_each_email_exactly_once(
+def test_a_worker_killed_mid_release_and_restarted_sends_each_email_once_under_one_message_id(
     transactional_db, tmp_path
 ):
     count, hold_at = 24, 9
@@ -478,35 +505,40 @@ def test_a_worker_killed_mid_release_and_restarted_sends_each_email_exactly_once
         expected = setup["decided"]
         assert len(expected) == count
 
-        # The first worker releases, starts sending, and is killed while the server holds
-        # message `hold_at` without having answered it.
+        # The first worker releases, claims the batch, starts sending, and is killed while
+        # the server holds message `hold_at` without having answered it.
         workers.append(start_worker_process(env, queue, logs[0]))
         assert handler.holding.wait(timeout=90), log_tail()
-        assert sum(handler.accepted.values()) == hold_at - 1
+        accepted_before_kill = set(handler.accepted)
+        assert len(accepted_before_kill) == hold_at - 1
         workers[0].send_signal(signal.SIGKILL)
         assert workers[0].wait(timeout=10) == -signal.SIGKILL
         handler.let_go.set()
 
+        # The claim was committed before the first message: the rows say a worker has them
+        # (sent rows are recorded in groups of OUTBOX_MARK_SENT_EVERY, so none is yet).
         after_kill = helper(env, "report")
-        statuses = Counter(status for _, _, status, _ in after_kill["rows"])
         assert after_kill["releases"] == 1
-        assert statuses == {"sent": hold_at - 1, "pending": count - hold_at + 1}
-        # The interrupted row's transaction died with the worker: no attempt is recorded.
-        assert {attempts for *_, status, attempts in after_kill["rows"] if status == "pending"} == {
-            0
-        }
+        assert Counter(row[2] for row in after_kill["rows"]) == {"claimed": count}
 
-        # A new worker, and beat's sweep, finish the job.
+        # A new worker, and beat's sweep taking back the dead worker's claims, finish the job.
         workers.append(start_worker_process(env, queue, logs[1]))
         helper(env, "beat", "90", timeout=120)
-        assert wait_for(lambda: sum(handler.accepted.values()) >= count, timeout=30), log_tail()
-        time.sleep(3)  # room for any duplicate to show itself
+        assert wait_for(lambda: set(handler.accepted) >= set(setup_keys(after_kill)), timeout=30)
+        time.sleep(3)  # room for any further copy to show itself
 
         final = helper(env, "report")
-        keys = [key for key, *_ in final["rows"]]
-        assert sorted(to for _, to, _, _ in final["rows"]) == sorted(expected)
-        assert {(status, attempts) for *_, status, attempts in final["rows"]} == {("sent", 1)}
-        assert handler.accepted == Counter(dict.fromkeys(keys, 1)), log_tail()
+        assert sorted(row[1] for row in final["rows"]) == sorted(expected)
+        assert {(row[2], row[3]) for row in final["rows"]} == {("sent", 2)}
+        # Everyone got their email; the only second copies are of messages the server had
+        # accepted before the kill, and every copy of an email carries its row's Message-ID.
+        assert set(handler.accepted) == set(setup_keys(final)), log_tail()
+        twice = {key for key, n in handler.accepted.items() if n > 1}
+        assert twice <= accepted_before_kill
+        assert max(handler.accepted.values()) <= 2
+        assert {key: handler.message_ids[key] for key in handler.accepted} == {
+            key: {message_id} for key, _, _, _, message_id in final["rows"]
+        }
         assert final["releases"] == 1
     finally:
         for worker in workers:

@@ -34,7 +34,13 @@ NONE_LEFT = {"users": 0, "editions": 0, "applications": 0, "releases": 0, "outbo
 def test_a_small_release_reaches_the_smtp_server_once_each(transactional_db):
     lines = []
 
-    result = bench_release.run(applications=20, timeout=120, write=lines.append)
+    result = bench_release.run(
+        applications=20,
+        timeout=120,
+        write=lines.append,
+        outage_applications=20,
+        outage_scale=0.01,  # the ten-minute outage in six seconds
+    )
 
     output = "\n".join(lines)
     assert "Applications: 20 (1 accepted, 2 waitlisted, 17 unsuccessful)" in output
@@ -43,6 +49,10 @@ def test_a_small_release_reaches_the_smtp_server_once_each(transactional_db):
     assert "outbox rows: 20 sent, 0 pending, 0 failed" in output
     assert "Ratio plain/release: " in output
     assert (result.received, result.plain_received) == (20, 20)
+    assert "Outage: 20 applications released with the mail server down for 10 min" in output
+    assert (result.recovery.received, result.recovery.duplicates) == (20, 0)
+    assert result.recovery.statuses["sent"] == 20
+    assert result.recovery.refused_attempts >= 20
     assert _bench_rows() == NONE_LEFT
 
 

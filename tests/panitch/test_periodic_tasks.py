@@ -13,7 +13,9 @@ def test_beat_writes_the_schedule_once_however_often_it_starts(transactional_db)
     )
     assert tasks == {
         "outbox: send pending and stuck emails": "panitch.tasks.outbox_sweep",
-        "applications: release decisions and manage offers": "applications.tasks.decision_day",
+        "applications: release decisions that are due": "applications.tasks.release_due",
+        "applications: lapse expired offers": "applications.tasks.offers_lapse",
+        "applications: remind people of open offers": "applications.tasks.offer_reminders",
         "applications: remind referees": "applications.tasks.remind_referees",
         "applications: remind people with a draft": "applications.tasks.remind_drafts",
         "sessions: send session reminders": "sessions.tasks.session_reminders",

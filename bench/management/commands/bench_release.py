@@ -44,10 +44,32 @@ class Command(BaseCommand):
             default=bench_release.DEFAULT_CONCURRENCY,
             help="the worker's prefork child processes, as in the Procfile (%(default)s)",
         )
+        parser.add_argument(
+            "--outage-applications",
+            type=int,
+            default=bench_release.OUTAGE_APPLICATIONS,
+            help="applications for the outage figure, 0 to skip it (%(default)s)",
+        )
+        parser.add_argument(
+            "--outage-scale",
+            type=float,
+            default=bench_release.OUTAGE_TIME_SCALE,
+            help="the outage figure's time scale: 1 runs the real ten minutes (%(default)s)",
+        )
         parser.add_argument("--keep", action="store_true", help="don't delete what was seeded")
 
     def handle(
-        self, *args, applications, database_url, broker_url, timeout, concurrency, keep, **options
+        self,
+        *args,
+        applications,
+        database_url,
+        broker_url,
+        timeout,
+        concurrency,
+        keep,
+        outage_applications,
+        outage_scale,
+        **options,
     ):
         write = self.stdout.write
         try:
@@ -58,6 +80,8 @@ class Command(BaseCommand):
                     f"--applications={applications}",
                     f"--timeout={timeout}",
                     f"--concurrency={concurrency}",
+                    f"--outage-applications={outage_applications}",
+                    f"--outage-scale={outage_scale}",
                 ]
                 bench_release.rerun(env=env, argv=argv + ["--keep"] * keep, write=write)
                 return
@@ -67,6 +91,8 @@ class Command(BaseCommand):
                 timeout=timeout,
                 concurrency=concurrency,
                 write=write,
+                outage_applications=outage_applications,
+                outage_scale=outage_scale,
             )
         except bench_release.BenchError as error:
             raise CommandError(str(error)) from error
