@@ -46,6 +46,7 @@ def figures(*, edition: Edition) -> dict:
         if decision == Decision.ACCEPTED and offer not in (
             OfferStatus.DECLINED,
             OfferStatus.LAPSED,
+            OfferStatus.WITHDRAWN,
         ):
             accepted += n
     # Grouped over the referees, not a subquery per application.

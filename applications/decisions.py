@@ -397,6 +397,20 @@ def offers_lapse(*, at: dt.datetime | None = None) -> int:
     ).update(offer_status=OfferStatus.LAPSED)
 
 
+@transaction.atomic
+def place_give_up(*, application: Application, by: User) -> Application:
+    """A confirmed place is given up (the participant left the programme): the place is free for
+    the waitlist, and the application says so rather than that the offer was declined."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.offer_status == OfferStatus.WITHDRAWN:
+        return application
+    if application.offer_status != OfferStatus.CONFIRMED:
+        raise ValidationError("Only a confirmed place can be given up.")
+    application.offer_status = OfferStatus.WITHDRAWN
+    application.save(update_fields=["offer_status", "updated_at"])
+    return application
+
+
 def places_free(*, edition: Edition) -> int:
     """Places not taken: capacity minus offers that are open or confirmed."""
     taken = Application.objects.filter(

@@ -70,6 +70,7 @@ class OfferStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     DECLINED = "declined", "Declined"
     LAPSED = "lapsed", "Lapsed (no answer by the deadline)"
+    WITHDRAWN = "withdrawn", "Withdrew from the programme after confirming"
 
 
 class ReviewRecommendation(models.TextChoices):

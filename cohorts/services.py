@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from applications import decisions
 from applications.enums import ConfirmedWeekend, JourneyTime, OfferStatus, Region
 from applications.models import Application
 from panitch import outbox
@@ -556,11 +557,8 @@ def participant_withdraw(*, participant: Participant, by: User, reason: str) -> 
         changed_by=by,
         changed_at=now,
     )
-    # applications.decisions counts a place as taken while its offer is confirmed; the place
-    # given up counts as declined, so the waitlist can be offered it.
-    Application.objects.filter(pk=participant.application_id).update(
-        offer_status=OfferStatus.DECLINED, offer_responded_at=now, updated_at=now
-    )
+    # The place is free again for the waitlist (applications counts confirmed places as taken).
+    decisions.place_give_up(application=participant.application, by=by)
     participant_group_sync(user_ids=[participant.person_id])
     return participant
 

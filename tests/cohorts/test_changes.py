@@ -101,7 +101,7 @@ def test_staff_withdrawal_needs_a_reason_and_frees_the_place(client, committed, 
         programme_admin,
     )
     assert ParticipantChange.objects.get(participant=ben).kind == "withdrawn"
-    assert Application.objects.get(pk=ben.application_id).offer_status == "declined"
+    assert Application.objects.get(pk=ben.application_id).offer_status == "withdrawn"
 
 
 def test_freed_place_backfilled_from_the_waitlist_moves_nobody_else(
@@ -150,3 +150,25 @@ def test_newcomer_with_no_free_place_is_told_so(committed, programme_admin):
     with pytest.raises(Exception, match="No cohort has a free place"):
         services.participants_place_new(edition=london.edition, by=programme_admin)
     assert Participant.objects.count() == 4
+
+
+def test_a_withdrawn_participant_sees_they_left_not_that_they_declined(
+    client, committed, programme_admin
+):
+    ben = participant("ben@example.org")
+    services.participant_withdraw(participant=ben, by=programme_admin, reason="Moving abroad")
+    client.force_login(ben.person)
+    text = client.get("/application/").content.decode()
+    assert "You left the programme after confirming your place." in text
+    assert "You declined your place." not in text
+
+
+def test_only_a_confirmed_place_can_be_given_up(committed, programme_admin):
+    from django.core.exceptions import ValidationError
+
+    from applications import decisions
+
+    waiting = ApplicationFactory(edition=committed[0].edition, decision="waitlisted")
+    with pytest.raises(ValidationError, match="Only a confirmed place can be given up."):
+        decisions.place_give_up(application=waiting, by=programme_admin)
+    assert Application.objects.get(pk=waiting.pk).offer_status == ""
