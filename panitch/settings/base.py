@@ -406,6 +406,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # --- Applicant and account journey (web) ---
 # After confirming their email the person is signed in and taken where they were going.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# No "there is no account with this address" email: it would let anyone make the organisation
+# email any address, and the page answers the same whether or not the account exists.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_FORMS = {"signup": "panitch.accounts.PanitchSignupForm"}
 # Where a non-member is sent to join (membership is free).
 PANITCH_JOIN_URL = env.str("PANITCH_JOIN_URL", default="https://peoplesmomentum.com/join/")

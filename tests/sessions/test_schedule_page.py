@@ -32,6 +32,7 @@ def test_the_next_session_comes_first_past_ones_below_with_the_count_done(london
     page = signed_in(londoner.person).get("/schedule/").content.decode()
 
     assert "<strong>2 of 5</strong> sessions done" in page
+    assert '<a href="/schedule/calendar/">Add your sessions to your calendar app</a>' in page
     order = [
         page.index(f">{text}</")
         for text in (
