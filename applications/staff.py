@@ -178,6 +178,7 @@ def selection_dashboard(request, edition_id=None):
     edition = get_object_or_404(Edition, pk=edition_id) if edition_id else Edition.objects.current()
     if edition is None:
         raise PermissionDenied
+    release = DecisionRelease.objects.filter(edition=edition).first()
     return render(
         request,
         "applications/staff/dashboard.html",
@@ -188,8 +189,9 @@ def selection_dashboard(request, edition_id=None):
             # Each number links to the admin's list of the applications it counts.
             "submitted_url": reverse("admin:applications_application_changelist")
             + f"?edition__id__exact={edition.pk}&status__exact=submitted",
-            "release": DecisionRelease.objects.filter(edition=edition).first(),
-            "release_counts": decisions.release_counts(edition=edition),
+            "release": release,
+            # Counted only once there is a release to count.
+            "release_counts": decisions.release_counts(edition=edition) if release else None,
             "places_free": decisions.places_free(edition=edition),
             "offers": decisions.offer_counts(edition=edition),
         },
