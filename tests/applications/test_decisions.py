@@ -641,6 +641,7 @@ def test_offer_counts_and_places_free(open_edition, applications, released):
         "confirmed": 0,
         "declined": 1,
         "lapsed": 1,
+        "withdrawn": 0,
         "waitlist": 0,
     }
 
