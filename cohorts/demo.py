@@ -5,6 +5,9 @@
 2. A running edition (year = this year - 1): allocated months ago, weekends held 10 and 8 weeks
    ago, closing day 3 weeks ahead; London and Leeds with 20 participants each, facilitated by
    facilitator@example.org and facilitator2@example.org; participant@example.org is in London.
+3. A completed edition (year = this year - 2): applications about 20 months ago, weekends 15 to
+   16 months ago, closing day a year ago; London and Leeds with 12 participants each, the
+   facilitators the other way round (facilitator2@example.org led London).
 
 Idempotent and quick: people are created in bulk, without password hashing (only the demo
 logins from panitch.demo can sign in).
@@ -85,13 +88,14 @@ TOWN = {
 }
 
 
-def _person(edition: Edition, n: int) -> dict:
+def _person(edition: Edition, n: int, *, names_from: int = 0) -> dict:
     region, postcode, journey_a, journey_b = HOMES[n % len(HOMES)]
     town = TOWN[region]
+    name = n + names_from  # another edition's people need not share this one's names
     return {
         "email": f"demo.{edition.year}.{n:02d}@example.org",
-        "first_name": FIRST[n % len(FIRST)],
-        "last_name": LAST[(n * 7) % len(LAST)],
+        "first_name": FIRST[name % len(FIRST)],
+        "last_name": LAST[(name * 7) % len(LAST)],
         "region": region,
         "postcode": postcode,
         "journey_time_a": journey_a,
@@ -106,9 +110,12 @@ def _person(edition: Edition, n: int) -> dict:
     }
 
 
-def _confirmed_places(*, edition: Edition, count: int, weekends, named=None) -> list[Application]:
+def _confirmed_places(
+    *, edition: Edition, count: int, weekends, named=None, names_from: int = 0
+) -> list[Application]:
     """`count` accepted applications with confirmed offers (the people created in bulk), or the
-    edition's existing ones if it has them already."""
+    edition's existing ones if it has them already. `named`: {n: user} for the places of
+    existing accounts (the demo logins)."""
     existing = list(
         Application.objects.filter(edition=edition, offer_status=OfferStatus.CONFIRMED).order_by(
             "pk"
@@ -116,7 +123,7 @@ def _confirmed_places(*, edition: Edition, count: int, weekends, named=None) -> 
     )
     if existing:
         return existing
-    people = [_person(edition, n) for n in range(count)]
+    people = [_person(edition, n, names_from=names_from) for n in range(count)]
     emails = [person["email"] for person in people]
     users = {user.email: user for user in User.objects.filter(email__in=emails)}
     new_users = []
@@ -208,16 +215,62 @@ def _running(now) -> Edition:
             "closing_day": closing,
         },
     )
-    london, leeds = _running_cohorts(edition)
-    if Participant.objects.filter(edition=edition).exists():
-        return edition
-    participant = User.objects.get(email="participant@example.org")
+    cohorts = _cohorts(
+        edition, facilitators=["facilitator@example.org", "facilitator2@example.org"]
+    )
     # Twenty can come to weekend A (London), twenty to weekend B (Leeds): participant is #0.
+    _allocated(
+        edition,
+        cohorts=cohorts,
+        count=40,
+        named=lambda: {0: User.objects.get(email="participant@example.org")},
+    )
+    return edition
+
+
+def _completed(now) -> Edition:
+    """The edition before the running one, its whole programme over."""
+    day = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    weekend_a = _saturday_offset(day, -480)
+    closing = _saturday_offset(day, -365)
+    edition = _edition(
+        year=now.year - 2,
+        day=day,
+        offsets={
+            # Its application window ends long before the running edition's opens.
+            "applications_open_at": -610,
+            "applications_close_at": -585,
+            "reference_deadline": -578,
+            "decisions_release_at": -550,
+            "offer_response_deadline": -536,
+            "weekend_a": weekend_a,
+            "weekend_b": weekend_a + 14,
+            "closing_day": closing,
+        },
+    )
+    cohorts = _cohorts(
+        edition, facilitators=["facilitator2@example.org", "facilitator@example.org"]
+    )
+    _allocated(edition, cohorts=cohorts, count=24, names_from=13)
+    return edition
+
+
+def _allocated(edition: Edition, *, cohorts, count: int, named=None, names_from: int = 0) -> None:
+    """`count` confirmed places, half able to come to weekend A and half to B, each made a
+    participant of the cohort of their weekend, committed the day after offers closed; once.
+    `named`: a callable giving {n: user} for the places of demo logins."""
+    if Participant.objects.filter(edition=edition).exists():
+        return
+    by_weekend = {
+        ConfirmedWeekend.A: next(c for c in cohorts if c.weekend == Weekend.A),
+        ConfirmedWeekend.B: next(c for c in cohorts if c.weekend == Weekend.B),
+    }
     applications = _confirmed_places(
         edition=edition,
-        count=40,
+        count=count,
         weekends=[ConfirmedWeekend.A, ConfirmedWeekend.B],
-        named={0: participant},
+        named=named() if named else None,
+        names_from=names_from,
     )
     Participant.objects.bulk_create(
         [
@@ -225,7 +278,7 @@ def _running(now) -> Edition:
                 edition=edition,
                 person_id=application.applicant_id,
                 application=application,
-                cohort=london if application.confirmed_weekend == ConfirmedWeekend.A else leeds,
+                cohort=by_weekend[application.confirmed_weekend],
                 joined_at=edition.offer_response_deadline,
                 share_contact=n % 2 == 0,
                 dietary_needs="Vegetarian" if n % 5 == 0 else "",
@@ -242,17 +295,19 @@ def _running(now) -> Edition:
             "status": "optimal",
         },
     )
-    return edition
 
 
-def _running_cohorts(edition: Edition):
+def _cohorts(edition: Edition, *, facilitators: list[str]):
+    """London (weekend A) and Leeds (weekend B), led by the two facilitators in that order."""
     cohorts = []
-    for weekend, city, name, street, facilitator in [
-        (Weekend.A, "London", "Bishopsgate Institute", "230 Bishopsgate, London EC2M 4QH",
-         "facilitator@example.org"),
-        (Weekend.B, "Leeds", "Leeds Civic Hall", "Calverley Street, Leeds LS1 1UR",
-         "facilitator2@example.org"),
-    ]:  # fmt: skip
+    for (weekend, city, name, street), facilitator in zip(
+        [
+            (Weekend.A, "London", "Bishopsgate Institute", "230 Bishopsgate, London EC2M 4QH"),
+            (Weekend.B, "Leeds", "Leeds Civic Hall", "Calverley Street, Leeds LS1 1UR"),
+        ],
+        facilitators,
+        strict=True,
+    ):
         cohort, _ = Cohort.objects.get_or_create(
             edition=edition,
             name=city,
@@ -272,5 +327,7 @@ def _running_cohorts(edition: Edition):
 
 @transaction.atomic
 def load() -> None:
+    now = timezone.localtime()
     _waiting_2021()
-    _running(timezone.localtime())
+    _completed(now)
+    _running(now)

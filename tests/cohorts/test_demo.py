@@ -66,4 +66,41 @@ def test_demo_participant_and_facilitators_sign_in_to_their_pages(client):
     client.logout()
     client.login(email="facilitator2@example.org", password="panitch-demo-2021")
     text = client.get("/facilitate/").content.decode()
-    assert "Leeds" in text and "London" not in text
+    running, completed = timezone.now().year - 1, timezone.now().year - 2
+    # Leeds in the running edition; London, the year before.
+    assert f"Leeds, {running}" in text and f"London, {completed}" in text
+    assert f"London, {running}" not in text and f"Leeds, {completed}" not in text
+
+
+def test_demo_has_a_completed_edition_allocated_long_ago():
+    load()
+    load()  # twice changes nothing
+
+    completed = Edition.objects.get(year=timezone.now().year - 2)
+    today = timezone.localdate()
+    assert 450 <= (today - completed.weekend_a_starts_on).days <= 500
+    assert (completed.weekend_b_starts_on - completed.weekend_a_starts_on).days == 14
+    assert 358 <= (today - completed.closing_day).days <= 372
+    assert 580 <= (today - timezone.localdate(completed.applications_open_at)).days <= 640
+    weekdays = [completed.weekend_a_starts_on, completed.weekend_b_starts_on, completed.closing_day]
+    assert [day.strftime("%A") for day in weekdays] == ["Saturday"] * 3
+    for other in Edition.objects.exclude(pk=completed.pk):
+        assert (
+            other.applications_close_at <= completed.applications_open_at
+            or other.applications_open_at >= completed.applications_close_at
+        ), other
+    cohorts = {
+        cohort.name: cohort
+        for cohort in Cohort.objects.filter(edition=completed).prefetch_related("facilitators")
+    }
+    assert [(c.name, c.weekend) for c in cohorts.values()] == [("London", "a"), ("Leeds", "b")]
+    assert [u.email for u in cohorts["London"].facilitators.all()] == ["facilitator2@example.org"]
+    assert [u.email for u in cohorts["Leeds"].facilitators.all()] == ["facilitator@example.org"]
+    for cohort in cohorts.values():
+        assert Participant.objects.active().filter(cohort=cohort).count() == 12
+    people = Participant.objects.filter(edition=completed).values_list("person__email", flat=True)
+    assert all(email.startswith(f"demo.{completed.year}.") for email in people)
+    assert not Participant.objects.filter(
+        edition=completed, person__email="participant@example.org"
+    ).exists()
+    assert completed.allocation.participants_created == 24
