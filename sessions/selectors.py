@@ -185,6 +185,14 @@ def schedule_for(reach: Reach, *, at: dt.datetime | None = None) -> Schedule:
         .order_by("position", "cohort__name", "pk")
     )
     editions = {s.edition_id: s.edition for s in sessions}
+    # One edition's schedule: the participant's own, else the newest a facilitator leads in
+    # (last year's finished sessions would otherwise count towards this year's "n of 19").
+    if reach.participant:
+        shown = reach.participant.edition_id
+    else:
+        shown = max(editions.values(), key=lambda e: e.year).pk if editions else None
+    sessions = [s for s in sessions if s.edition_id == shown]
+    editions = {pk: e for pk, e in editions.items() if pk == shown}
     leads_by_edition = {
         pk: settings_for(edition).joining_link_lead for pk, edition in editions.items()
     }

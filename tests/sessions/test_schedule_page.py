@@ -206,3 +206,23 @@ def test_the_facilitators_schedule_offers_the_register_of_started_sessions(
     ]
     page = signed_in(london_facilitator).get("/schedule/").content.decode()
     assert f'href="/schedule/sessions/{started.pk}/register/"' in page
+
+
+def test_a_facilitator_sees_only_the_newest_edition_they_lead(london, london_facilitator):
+    from tests.cohorts.factories import CohortFactory
+    from tests.factories import EditionFactory
+
+    older = CohortFactory(
+        edition=EditionFactory(year=london.edition.year - 1),
+        name="London",
+        facilitators=[london_facilitator],
+    )
+    online(older, starts_in=-400 * 24 * HOUR, position=1, title="Last year session")
+    online(london, starts_in=-48 * HOUR, position=1, title="This year past session")
+    online(london, starts_in=48 * HOUR, position=2, title="This year next session")
+
+    page = signed_in(london_facilitator).get("/schedule/").content.decode()
+
+    assert "<strong>1 of 2</strong> sessions done" in page
+    assert "This year next session" in page
+    assert "Last year session" not in page
