@@ -1,14 +1,27 @@
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 
 from panitch.models import Edition, OutboxEmail, User
 
 from .enums import ApplicationStatus
-from .models import Application, DecisionRelease, Referee
+from .models import Application, DecisionRelease, EqualityMonitoring, Referee, Reference
 
 
 def open_edition() -> Edition | None:
@@ -16,11 +29,22 @@ def open_edition() -> Edition | None:
 
 
 def open_application_for(
-    *, user: User, only: tuple[str, ...] | None = None
+    *,
+    user: User,
+    only: tuple[str, ...] | None = None,
+    with_referees: bool = False,
+    with_equality: bool = False,
 ) -> tuple[Edition | None, Application | None]:
     """The edition open for applications and the person's application to it, if any: one
     query when they have one (the form's every page), two when they do not. `only` names the
-    application's fields the caller reads, when it reads few (any other loads on access)."""
+    application's fields the caller reads, when it reads few (any other loads on access).
+
+    In the same query, `with_referees` loads every referee the application has named, with
+    where each request stands (`referee_states`), and `with_equality` the person's equality
+    answers for the edition (`equality_answers`, None if they gave none). Those answers are
+    linked to the person and the edition, never to the application, so they are looked up from
+    the person's side, as a subquery, not joined.
+    """
     now = timezone.now()
     applications = Application.objects.filter(
         applicant=user,
@@ -29,10 +53,117 @@ def open_application_for(
     ).select_related("edition")
     if only is not None:
         applications = applications.only("edition", "applicant", *only)
-    application = applications.first()
-    if application is not None:
-        return application.edition, application
-    return open_edition(), None
+    if with_referees:
+        applications = applications.annotate(**_REFEREE_COLUMNS, _reminded=_reminded_subquery())
+    if with_equality:
+        applications = applications.annotate(_equality=_equality_subquery())
+    rows = list(applications.order_by()[: None if with_referees else 1])
+    if not rows:
+        return open_edition(), None
+    application = rows[0]
+    if with_referees:
+        _attach_referees(application, rows)
+    if with_equality:
+        application.equality_answers = _equality_from(application._equality, application)
+    return application.edition, application
+
+
+# A referee's own columns and their reference's, joined to the application: a row per referee.
+_REFEREE_FIELDS = [
+    f.attname for f in Referee._meta.concrete_fields if f.attname != "application_id"
+]
+_REFEREE_COLUMNS = {
+    **{f"_referee_{name}": F(f"referees__{name}") for name in _REFEREE_FIELDS},
+    "_reference_id": F("referees__reference__id"),
+    "_reference_declined": F("referees__reference__declined"),
+    "_reference_submitted_at": F("referees__reference__submitted_at"),
+}
+
+
+def _reminder_keys(referee_id) -> list:
+    return [
+        Concat(
+            Value("reference_reminder:"),
+            Cast(referee_id, CharField()),
+            Value(f":{days}"),
+            output_field=CharField(),
+        )
+        for days in settings.REFERENCE_REMINDER_DAYS
+    ]
+
+
+def _reminded_subquery():
+    """When the referee on this row was last reminded (the outbox keeps every reminder)."""
+    reminders = (
+        OutboxEmail.objects.filter(idempotency_key__in=_reminder_keys(OuterRef("referees__id")))
+        .order_by()
+        .values(at=Func(F("created_at"), function="MAX"))
+    )
+    return Subquery(reminders[:1], output_field=DateTimeField())
+
+
+def _attach_referees(application: Application, rows: list[Application]) -> None:
+    """Referees, as if prefetched, and their states, from the rows joined to them."""
+    referees, reminded = [], {}
+    for row in rows:
+        if row._referee_id is None:
+            continue  # no referee named yet: the one row the outer join gives
+        values = [application.pk, *(getattr(row, f"_referee_{n}") for n in _REFEREE_FIELDS)]
+        referee = Referee.from_db(
+            application._state.db, ["application_id", *_REFEREE_FIELDS], values
+        )
+        if row._reference_id is not None:
+            referee._state.fields_cache["reference"] = Reference.from_db(
+                application._state.db,
+                ["id", "referee_id", "declined", "submitted_at"],
+                [
+                    row._reference_id,
+                    referee.pk,
+                    row._reference_declined,
+                    row._reference_submitted_at,
+                ],
+            )
+        else:
+            referee._state.fields_cache["reference"] = None
+        referee._state.fields_cache["application"] = application
+        if row._reminded is not None:
+            reminded[referee.pk] = row._reminded
+        referees.append(referee)
+    referees.sort(key=lambda r: (r.position, -r.pk))  # the model's ordering
+    queryset = application.referees.get_queryset()
+    queryset._result_cache, queryset._prefetch_done = referees, True
+    application._prefetched_objects_cache = {"referees": queryset}
+    application.referee_states = _states(referees, reminded)
+
+
+_EQUALITY_FIELDS = [
+    "id",
+    "age_band",
+    "gender",
+    "ethnicity",
+    "disability",
+    "sexuality",
+    "class_background",
+]
+
+
+def _equality_subquery():
+    answers = EqualityMonitoring.objects.filter(
+        edition=OuterRef("edition_id"), person=OuterRef("applicant_id")
+    ).values(answers=JSONObject(**{name: name for name in _EQUALITY_FIELDS}))
+    return Subquery(answers[:1], output_field=JSONField())
+
+
+def _equality_from(answers, application: Application) -> EqualityMonitoring | None:
+    if not answers:
+        return None
+    if isinstance(answers, str):  # a JSON text where the driver does not decode it
+        answers = json.loads(answers)
+    return EqualityMonitoring.from_db(
+        application._state.db,
+        [*_EQUALITY_FIELDS, "edition_id", "person_id"],
+        [*(answers[n] for n in _EQUALITY_FIELDS), application.edition_id, application.applicant_id],
+    )
 
 
 def application_for(*, user: User, edition: Edition) -> Application | None:
