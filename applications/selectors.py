@@ -1,8 +1,10 @@
 import datetime as dt
 import json
+import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import (
     CharField,
     DateTimeField,
@@ -16,6 +18,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Concat, JSONObject
+from django.db.models.query import get_related_populators
 from django.utils import timezone
 
 from panitch.models import Edition, OutboxEmail, User
@@ -45,19 +48,13 @@ def open_application_for(
     linked to the person and the edition, never to the application, so they are looked up from
     the person's side, as a subquery, not joined.
     """
-    now = timezone.now()
-    applications = Application.objects.filter(
-        applicant=user,
-        edition__applications_open_at__lte=now,
-        edition__applications_close_at__gt=now,
-    ).select_related("edition")
-    if only is not None:
-        applications = applications.only("edition", "applicant", *only)
-    if with_referees:
-        applications = applications.annotate(**_REFEREE_COLUMNS, _reminded=_reminded_subquery())
-    if with_equality:
-        applications = applications.annotate(_equality=_equality_subquery())
-    rows = list(applications.order_by()[: None if with_referees else 1])
+    query = _step_query(
+        connections[router.db_for_read(Application)],
+        only=None if only is None else tuple(only),
+        with_referees=with_referees,
+        with_equality=with_equality,
+    )
+    rows = query.run(user_id=user.pk, now=timezone.now())
     if not rows:
         return open_edition(), None
     application = rows[0]
@@ -66,6 +63,90 @@ def open_application_for(
     if with_equality:
         application.equality_answers = _equality_from(application._equality, application)
     return application.edition, application
+
+
+# Placeholders the step query is compiled with, replaced by the real values on every run.
+_ANY_PERSON = -1
+_ANY_TIME = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
+
+
+def _step_queryset(*, only, with_referees, with_equality):
+    applications = Application.objects.filter(
+        applicant_id=_ANY_PERSON,
+        edition__applications_open_at__lte=_ANY_TIME,
+        edition__applications_close_at__gt=_ANY_TIME,
+    ).select_related("edition")
+    if only is not None:
+        applications = applications.only("edition", "applicant", *only)
+    if with_referees:
+        applications = applications.annotate(**_REFEREE_COLUMNS, _reminded=_reminded_subquery())
+    if with_equality:
+        applications = applications.annotate(_equality=_equality_subquery())
+    return applications.order_by()[: None if with_referees else 1]
+
+
+class _CompiledStepQuery:
+    """The step page's query, built and compiled by the ORM once per database connection and
+    shape, then run with each request's person and time. Building and compiling it cost more
+    than running it, on every page of the form (as with the person's query: panitch/auth.py).
+    What it returns is what the ORM's own iteration makes of the rows: nothing is kept
+    between requests but the SQL."""
+
+    def __init__(self, connection, queryset):
+        self.connection = connection
+        compiler = queryset.query.get_compiler(connection=connection)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        self.person_at = [i for i, p in enumerate(params) if p == _ANY_PERSON]
+        any_time = connection.ops.adapt_datetimefield_value(_ANY_TIME)
+        self.time_at = [i for i, p in enumerate(params) if p == any_time]
+        assert (len(self.person_at), len(self.time_at)) == (1, 2), params
+        self.select = compiler.select
+        self.klass_info = compiler.klass_info
+        self.annotation_col_map = compiler.annotation_col_map
+        self.converters = compiler.get_converters([col for col, _, _ in compiler.select])
+        start, end = self.klass_info["select_fields"][0], self.klass_info["select_fields"][-1] + 1
+        self.model_slice = slice(start, end)
+        self.init_list = [col[0].target.attname for col in self.select[start:end]]
+
+    def run(self, *, user_id, now) -> list[Application]:
+        params = list(self.params)
+        for i in self.person_at:
+            params[i] = user_id
+        any_time = self.connection.ops.adapt_datetimefield_value(now)
+        for i in self.time_at:
+            params[i] = any_time
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        db = self.connection.alias
+        populators = get_related_populators(self.klass_info, self.select, db)
+        applications = []
+        for row in rows:
+            row = list(row)
+            for position, (converters, expression) in self.converters.items():
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, self.connection)
+                row[position] = value
+            application = Application.from_db(db, self.init_list, row[self.model_slice])
+            for populator in populators:
+                populator.populate(row, application)
+            for name, position in self.annotation_col_map.items():
+                setattr(application, name, row[position])
+            applications.append(application)
+        return applications
+
+
+_compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _step_query(connection, **shape) -> _CompiledStepQuery:
+    by_shape = _compiled.setdefault(connection, {})
+    key = (tuple(settings.REFERENCE_REMINDER_DAYS), *sorted(shape.items()))
+    if key not in by_shape:
+        by_shape[key] = _CompiledStepQuery(connection, _step_queryset(**shape))
+    return by_shape[key]
 
 
 # A referee's own columns and their reference's, joined to the application: a row per referee.
