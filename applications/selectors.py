@@ -189,20 +189,16 @@ def _attach_referees(application: Application, rows: list[Application]) -> None:
     for row in rows:
         if row._referee_id is None:
             continue  # no referee named yet: the one row the outer join gives
-        values = [application.pk, *(getattr(row, f"_referee_{n}") for n in _REFEREE_FIELDS)]
-        referee = Referee.from_db(
-            application._state.db, ["application_id", *_REFEREE_FIELDS], values
-        )
+        values = {name: getattr(row, f"_referee_{name}") for name in _REFEREE_FIELDS}
+        referee = _loaded(Referee, application._state.db, application_id=application.pk, **values)
         if row._reference_id is not None:
-            referee._state.fields_cache["reference"] = Reference.from_db(
+            referee._state.fields_cache["reference"] = _loaded(
+                Reference,
                 application._state.db,
-                ["id", "referee_id", "declined", "submitted_at"],
-                [
-                    row._reference_id,
-                    referee.pk,
-                    row._reference_declined,
-                    row._reference_submitted_at,
-                ],
+                id=row._reference_id,
+                referee_id=referee.pk,
+                declined=row._reference_declined,
+                submitted_at=row._reference_submitted_at,
             )
         else:
             referee._state.fields_cache["reference"] = None
@@ -240,11 +236,21 @@ def _equality_from(answers, application: Application) -> EqualityMonitoring | No
         return None
     if isinstance(answers, str):  # a JSON text where the driver does not decode it
         answers = json.loads(answers)
-    return EqualityMonitoring.from_db(
+    return _loaded(
+        EqualityMonitoring,
         application._state.db,
-        [*_EQUALITY_FIELDS, "edition_id", "person_id"],
-        [*(answers[n] for n in _EQUALITY_FIELDS), application.edition_id, application.applicant_id],
+        **{name: answers[name] for name in _EQUALITY_FIELDS},
+        edition_id=application.edition_id,
+        person_id=application.applicant_id,
     )
+
+
+def _loaded(model, db, **values):
+    """An instance as the ORM loads one: from_db wants the values in the model's field order;
+    any field not given is deferred."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    assert len(names) == len(values), set(values) - set(names)
+    return model.from_db(db, names, [values[name] for name in names])
 
 
 def application_for(*, user: User, edition: Edition) -> Application | None:

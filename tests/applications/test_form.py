@@ -12,7 +12,7 @@ from applications.steps import STEPS
 from tests.applications.conftest import STEP_DATA
 from tests.applications.factories import ApplicationFactory
 from tests.applications.helpers import field_errors
-from tests.factories import UserFactory
+from tests.factories import EditionFactory, UserFactory
 
 
 def post_step(client, slug, **changes):
@@ -394,6 +394,23 @@ def test_equality_answers_are_kept_apart_from_the_application(
     application = Application.objects.get()
     assert application.completed_steps == ["equality"]
     assert not hasattr(application, "gender")
+
+
+def test_the_equality_step_shows_this_editions_answers_only(
+    signed_in, open_edition, applicant, fill_in
+):
+    fill_in("about", "equality")
+    EqualityMonitoring.objects.create(
+        edition=EditionFactory(year=open_edition.year - 1), person=applicant, gender="Old answer"
+    )
+    EqualityMonitoring.objects.create(edition=open_edition, person=UserFactory(), gender="Other")
+
+    page = signed_in.get("/apply/equality/").content.decode()
+
+    assert 'value="Non-binary"' in page
+    assert '<option value="25–34" selected>25–34</option>' in page
+    assert "Old answer" not in page
+    assert 'value="Other"' not in page
 
 
 def test_equality_answers_can_be_changed_without_a_second_row(signed_in, open_edition, fill_in):
