@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import threading
 import weakref
 from dataclasses import dataclass
 
@@ -82,7 +83,8 @@ def _step_queryset(*, only, with_referees, with_equality):
         applications = applications.annotate(**_REFEREE_COLUMNS, _reminded=_reminded_subquery())
     if with_equality:
         applications = applications.annotate(_equality=_equality_subquery())
-    return applications.order_by()[: None if with_referees else 1]
+    # Editions' windows never overlap, so there is one application at most; ordered as first().
+    return applications.order_by("pk")[: None if with_referees else 1]
 
 
 class _CompiledStepQuery:
@@ -108,6 +110,8 @@ class _CompiledStepQuery:
         start, end = self.klass_info["select_fields"][0], self.klass_info["select_fields"][-1] + 1
         self.model_slice = slice(start, end)
         self.init_list = [col[0].target.attname for col in self.select[start:end]]
+        # They keep only where each related model's columns are, not what they made.
+        self.populators = get_related_populators(self.klass_info, self.select, connection.alias)
 
     def run(self, *, user_id, now) -> list[Application]:
         params = list(self.params)
@@ -120,7 +124,6 @@ class _CompiledStepQuery:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         db = self.connection.alias
-        populators = get_related_populators(self.klass_info, self.select, db)
         applications = []
         for row in rows:
             row = list(row)
@@ -130,7 +133,7 @@ class _CompiledStepQuery:
                     value = converter(value, expression, self.connection)
                 row[position] = value
             application = Application.from_db(db, self.init_list, row[self.model_slice])
-            for populator in populators:
+            for populator in self.populators:
                 populator.populate(row, application)
             for name, position in self.annotation_col_map.items():
                 setattr(application, name, row[position])
@@ -138,15 +141,22 @@ class _CompiledStepQuery:
         return applications
 
 
+# Each thread has its own connections, so its own compiled queries (their converters belong to
+# the connection); the lock only guards the shared mapping from connection to queries.
 _compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_compiled_lock = threading.Lock()
 
 
 def _step_query(connection, **shape) -> _CompiledStepQuery:
-    by_shape = _compiled.setdefault(connection, {})
     key = (tuple(settings.REFERENCE_REMINDER_DAYS), *sorted(shape.items()))
-    if key not in by_shape:
-        by_shape[key] = _CompiledStepQuery(connection, _step_queryset(**shape))
-    return by_shape[key]
+    by_shape = _compiled.get(connection)
+    if by_shape is None:
+        with _compiled_lock:
+            by_shape = _compiled.setdefault(connection, {})
+    query = by_shape.get(key)
+    if query is None:
+        query = by_shape[key] = _CompiledStepQuery(connection, _step_queryset(**shape))
+    return query
 
 
 # A referee's own columns and their reference's, joined to the application: a row per referee.
@@ -187,7 +197,7 @@ def _attach_referees(application: Application, rows: list[Application]) -> None:
     """Referees, as if prefetched, and their states, from the rows joined to them."""
     referees, reminded = [], {}
     for row in rows:
-        if row._referee_id is None:
+        if row._referee_id is None or row.pk != application.pk:
             continue  # no referee named yet: the one row the outer join gives
         values = {name: getattr(row, f"_referee_{name}") for name in _REFEREE_FIELDS}
         referee = _loaded(Referee, application._state.db, application_id=application.pk, **values)
@@ -338,14 +348,6 @@ def _states(referees, reminded) -> list[RefereeState]:
             state, since = "not asked yet", None
         states.append(RefereeState(referee.name, referee.email, state, since))
     return states
-
-
-def referee_states(application: Application | None) -> list[RefereeState]:
-    """Every referee the application has named, current ones first (two queries)."""
-    if application is None or application.pk is None:
-        return []
-    referees = list(application.referees.select_related("reference"))
-    return _states(referees, _reminded_at(referees))
 
 
 def with_referee_states(applications: list[Application]) -> list[Application]:
