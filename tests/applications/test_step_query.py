@@ -5,6 +5,7 @@ from django.forms.models import model_to_dict
 
 from applications import selectors
 from applications.models import EqualityMonitoring, Reference
+from tests.applications.factories import ApplicationFactory
 from tests.applications.helpers import reference_link
 
 
@@ -57,3 +58,21 @@ def test_no_equality_answers_is_none(signed_in, open_edition, applicant, fill_in
     _, application = selectors.open_application_for(user=applicant, with_equality=True)
 
     assert application.equality_answers is None
+
+
+def test_the_compiled_query_is_run_with_each_callers_person_and_time(
+    open_edition, applicant, monkeypatch
+):
+    mine = ApplicationFactory(edition=open_edition, applicant=applicant)
+    theirs = ApplicationFactory(edition=open_edition)
+
+    assert selectors.open_application_for(user=applicant, only=("status",)) == (
+        open_edition,
+        mine,
+    )
+    assert selectors.open_application_for(user=theirs.applicant, only=("status",)) == (
+        open_edition,
+        theirs,
+    )
+    monkeypatch.setattr(selectors.timezone, "now", lambda: open_edition.applications_close_at)
+    assert selectors.open_application_for(user=applicant, only=("status",)) == (None, None)
