@@ -429,6 +429,9 @@ def _choices(*values):
     return [("", "Prefer not to say"), *[(v, v) for v in values]]
 
 
+_LOOK_UP = object()
+
+
 class EqualityForm(forms.ModelForm):
     class Meta:
         model = EqualityMonitoring
@@ -452,9 +455,12 @@ class EqualityForm(forms.ModelForm):
             "class_background": forms.Select(choices=_choices("Yes", "No", "Not sure")),
         }
 
-    def __init__(self, data=None, *, application, edition, user, draft=False):
-        instance = EqualityMonitoring.objects.filter(edition=edition, person=user).first()
-        super().__init__(data, instance=instance)
+    def __init__(self, data=None, *, application, edition, user, draft=False, answers=_LOOK_UP):
+        """`answers`: the person's earlier answers (or None) when the caller has them already;
+        otherwise they are looked up here."""
+        if answers is _LOOK_UP:
+            answers = EqualityMonitoring.objects.filter(edition=edition, person=user).first()
+        super().__init__(data, instance=answers)
         self.helper = no_form_tag_helper()
         apply_input_hints(self)
 

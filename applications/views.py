@@ -58,7 +58,10 @@ def step(request, slug):
     if current is None:
         raise Http404
     edition, application = selectors.open_application_for(
-        user=request.user, only=current.application_fields
+        user=request.user,
+        only=current.application_fields,
+        with_referees=slug == "referees",
+        with_equality=slug == "equality",
     )
     if edition is None:
         return _closed(request, None)
@@ -72,19 +75,23 @@ def step(request, slug):
         and "save_and_exit" in request.POST
         and (application is None or application.status == ApplicationStatus.DRAFT)
     )
+    loaded = {}
+    if slug == "equality" and application is not None:
+        loaded["answers"] = application.equality_answers  # fetched with the application
     form = current.form_class(
         request.POST if request.method == "POST" else None,
         application=application,
         edition=edition,
         user=request.user,
         draft=draft,
+        **loaded,
     )
     if request.method == "POST" and form.is_valid():
         complete = not draft
         if draft:
             # Saved for later but complete all the same: then it counts as done.
             full = current.form_class(
-                request.POST, application=application, edition=edition, user=request.user
+                request.POST, application=application, edition=edition, user=request.user, **loaded
             )
             if full.is_valid():
                 form, complete = full, True
@@ -129,8 +136,9 @@ def step(request, slug):
             "privacy_version": privacy.APPLICANT_NOTICE_VERSION,
             "join_url": settings.PANITCH_JOIN_URL,
             "step_count": len(STEPS),
-            # Only once submitted has anyone been asked: a draft has nothing to show.
-            "referee_states": selectors.referee_states(application)
+            # Only once submitted has anyone been asked: a draft has nothing to show. The
+            # states came with the application, in its one query.
+            "referee_states": application.referee_states
             if slug == "referees"
             and application is not None
             and application.status == ApplicationStatus.SUBMITTED

@@ -83,6 +83,15 @@ class BareFixture:
     application: Application
     edition: Edition
     user: User
+    # The person's equality answers: the real page loads them with the application, in its
+    # one query; here they are loaded once, like the rest.
+    equality: EqualityMonitoring | None = None
+
+    def form(self, step):
+        extra = {"answers": self.equality} if step.slug == "equality" else {}
+        return step.form_class(
+            None, application=self.application, edition=self.edition, user=self.user, **extra
+        )
 
 
 _bare: BareFixture | None = None
@@ -103,15 +112,13 @@ def bare_fixture(fixture: BareFixture) -> Iterator[None]:
 def bare_step(request, slug):
     """The same form as /apply/<slug>/, built the same way, in a template with nothing else.
 
-    No session, user, messages or context processors, so no database work beyond what the
-    form's own constructor does (EqualityForm looks up the person's earlier answers).
+    No session, user, messages or context processors, and no database work: what the form is
+    built from was loaded before timing started.
     """
     current = BY_SLUG.get(slug)
     if current is None or _bare is None:
         raise Http404
-    form = current.form_class(
-        None, application=_bare.application, edition=_bare.edition, user=_bare.user
-    )
+    form = _bare.form(current)
     html = get_template(BARE_TEMPLATE).render(
         {"form": form, "step": current, "csrf_token": get_token(request)}
     )
@@ -128,9 +135,7 @@ def framed_step(request, slug):
     current = BY_SLUG.get(slug)
     if current is None or _bare is None:
         raise Http404
-    form = current.form_class(
-        None, application=_bare.application, edition=_bare.edition, user=_bare.user
-    )
+    form = _bare.form(current)
     return render(request, FRAMED_TEMPLATE, {"form": form, "step": current})
 
 
@@ -300,7 +305,7 @@ def seed(*, applications: int, now: dt.datetime | None = None) -> Seeded:
             application = Application(pk=ids[user_id])
             if n == 0 or n % 3 != 0:
                 referees.extend(_referees(application, n))
-            if n % 2:
+            if n % 2 or n == 0:  # the bench applicant answered too: their step shows them
                 equality.append(
                     EqualityMonitoring(edition=edition, person_id=user_id, age_band="25–34")
                 )
@@ -565,7 +570,14 @@ def run(
                 edition=seeded.edition, applicant=seeded.applicant
             )
             prefetch_related_objects([application], "referees")
-            fixture = BareFixture(application, seeded.edition, seeded.applicant)
+            fixture = BareFixture(
+                application,
+                seeded.edition,
+                seeded.applicant,
+                EqualityMonitoring.objects.filter(
+                    edition=seeded.edition, person=seeded.applicant
+                ).first(),
+            )
             # DEBUG off as in production (no query log); the bare page's URL exists only here.
             with (
                 override_settings(

@@ -12,7 +12,7 @@ from applications.steps import STEPS
 from tests.applications.conftest import STEP_DATA
 from tests.applications.factories import ApplicationFactory
 from tests.applications.helpers import field_errors
-from tests.factories import UserFactory
+from tests.factories import EditionFactory, UserFactory
 
 
 def post_step(client, slug, **changes):
@@ -109,13 +109,29 @@ def test_progress_marks_the_steps_done_and_links_them_once_there_is_a_draft(
 def test_a_step_page_makes_two_queries_for_someone_with_a_draft(
     signed_in, open_edition, fill_in, slug, django_assert_max_num_queries
 ):
-    """The person with their roles, then their application with its edition (the referees
-    step adds the referees, the equality step the person's earlier answers): the step's page
-    reads nothing of the application that it did not load."""
+    """The person with their roles, then their application with its edition (and, in the same
+    query, the referees on the referees step and the person's earlier answers on the equality
+    step): the step's page reads nothing of the application that it did not load."""
     fill_in("about", "membership", "experience", "project", "availability", "travel", "referees")
     signed_in.get(f"/apply/{slug}/")  # the session is now in the cache
 
-    with django_assert_max_num_queries(3 if slug in ("referees", "equality") else 2):
+    with django_assert_max_num_queries(2):
+        assert signed_in.get(f"/apply/{slug}/").status_code == 200
+
+
+@pytest.mark.parametrize("slug", [step.slug for step in STEPS])
+def test_a_step_page_makes_two_queries_for_a_submitted_application(
+    signed_in, submitted, slug, django_assert_max_num_queries
+):
+    """Once submitted, the referees step also shows where each reference stands: still in the
+    application's one query, however many referees there have been."""
+    signed_in.post(
+        "/apply/referees/",
+        {**STEP_DATA["referees"], "referee2-name": "Cy New", "referee2-email": "cy@example.org"},
+    )
+    signed_in.get(f"/apply/{slug}/")
+
+    with django_assert_max_num_queries(2):
         assert signed_in.get(f"/apply/{slug}/").status_code == 200
 
 
@@ -378,6 +394,23 @@ def test_equality_answers_are_kept_apart_from_the_application(
     application = Application.objects.get()
     assert application.completed_steps == ["equality"]
     assert not hasattr(application, "gender")
+
+
+def test_the_equality_step_shows_this_editions_answers_only(
+    signed_in, open_edition, applicant, fill_in
+):
+    fill_in("about", "equality")
+    EqualityMonitoring.objects.create(
+        edition=EditionFactory(year=open_edition.year - 1), person=applicant, gender="Old answer"
+    )
+    EqualityMonitoring.objects.create(edition=open_edition, person=UserFactory(), gender="Other")
+
+    page = signed_in.get("/apply/equality/").content.decode()
+
+    assert 'value="Non-binary"' in page
+    assert '<option value="25–34" selected>25–34</option>' in page
+    assert "Old answer" not in page
+    assert 'value="Other"' not in page
 
 
 def test_equality_answers_can_be_changed_without_a_second_row(signed_in, open_edition, fill_in):

@@ -114,6 +114,44 @@ def test_a_reminded_referee_shows_as_reminded(signed_in, submitted):
     assert "<strong>Ada Referee</strong> (ref.one@example.org):\n    asked, and reminded on" in page
 
 
+def test_the_referees_step_shows_every_referees_state_from_the_applications_query(
+    signed_in, referee_client, submitted, link_two, django_assert_max_num_queries
+):
+    referee_client.post(reference_link("reference_request", "ref.one@example.org"), REFERENCE)
+    referee_client.post(link_two, {"decline_confirmed": "1"})
+    replace_second_referee(signed_in, 1)
+    signed_in.get("/apply/referees/")
+
+    with django_assert_max_num_queries(2):
+        page = signed_in.get("/apply/referees/").content.decode()
+
+    today = f"{timezone.localdate():%-d %B}"
+    assert "<strong>Ada Referee</strong> (ref.one@example.org):\n    reference received" in page
+    assert (
+        "<strong>New Referee 1</strong> (new1@example.org):\n    asked for a reference on " + today
+    ) in page
+    assert f"<strong>Ben Referee</strong> (ref.two@example.org):\n    replaced on {today}" in page
+    assert page.index("Ada Referee</strong>") < page.index("New Referee 1</strong>")
+    assert page.index("New Referee 1</strong>") < page.index("Ben Referee</strong>")
+    assert "door by door" not in page
+    # The form shows the current referees only.
+    assert 'value="new1@example.org"' in page
+    assert 'value="ref.two@example.org"' not in page
+
+
+def test_the_referees_step_shows_a_declined_referee_until_replaced(
+    signed_in, referee_client, submitted, link_two
+):
+    referee_client.post(link_two, {"decline_confirmed": "1"})
+
+    page = signed_in.get("/apply/referees/").content.decode()
+
+    assert (
+        "<strong>Ben Referee</strong> (ref.two@example.org):\n    said they cannot give a reference"
+    ) in page
+    assert "<strong>Ada Referee</strong> (ref.one@example.org):\n    asked for a reference" in page
+
+
 def test_naming_a_replacement_says_the_new_referee_has_been_asked(signed_in, submitted):
     response = replace_second_referee(signed_in, 1)
 

@@ -8,6 +8,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 
 from applications.models import Application, EqualityMonitoring, Referee
+from applications.steps import STEPS
 from panitch.models import Edition, User
 
 
@@ -45,6 +46,16 @@ def test_bench_prints_the_ratio_and_leaves_no_rows_behind(db, applicant):
         assert f"\n{slug} " in output
     assert _counts() == before
     assert not User.objects.filter(email__endswith="@bench.invalid").exists()
+
+
+def test_bench_pages_make_two_one_and_no_queries_on_every_step(db):
+    """The step page: the person, then the application with all its step shows; the framed
+    page: the person; the bare page: nothing."""
+    output = _bench()
+
+    rows = re.findall(r"\n(\w+) .* (\d+/\d+/\d+)(?=\n)", output)
+    assert [slug for slug, _ in rows] == [step.slug for step in STEPS]
+    assert {queries for _, queries in rows} == {"2/1/0"}
 
 
 def test_bench_reuses_the_open_edition_and_keeps_it(db, open_edition):
