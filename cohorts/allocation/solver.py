@@ -4,17 +4,24 @@ People are aggregated into *types* (same weekend availability, same burden at ev
 city, same balance profile), and cohorts into *classes* (same weekend and venue city), so the
 models' size follows the variety of the input, not its length.
 
-solve() first asks large.solve (through stage 1's optimal face; fast at any size, exact when
-it meets its bound). If that is not proven optimal and the edition is small, the joint model
-gets the remaining time:
+solve() first tries the joint model when it is small enough (small and mid-size editions,
+up to a few hundred people); if that is not proven optimal, or the edition is larger,
+large.solve (through stage 1's optimal face; fast at any size, exact when it meets its
+bound) runs, and the better answer is kept. The joint model:
 
   z[t, k]  how many people of type t go to class k (integer)
   w[b, c]  how many people of balance profile b go to cohort c (integer)
   d[g, c]  |members of group g in c − share_g × size of c| (continuous)
 
 Stage 1 minimises the total burden Σ burden(t, k)·z[t, k] (a transportation problem).
-Stage 2 keeps the burden at stage 1's value and minimises Σ weight_g·d[g, c]. People are then
-handed out deterministically: within a type by id, classes and cohorts in id order.
+Stage 2 keeps the burden at stage 1's value and minimises Σ weight_g·d[g, c]. When cohorts
+may stay part-empty the target share_g × size(c) moves with the size, and the plain
+linearisation's relaxation is near 0 (fractional people fit any mix exactly), so stage 2 is
+written per size: y[c, S] = 1 when c has S people, and for each S the deviation is bounded by
+the convex hull of |n − share_g × S| over whole n (the chord between the floor and ceiling of
+the target), which makes the relaxation nearly tight. Interchangeable cohorts (same class and
+capacity, none pinned) are ordered by size. People are then handed out deterministically:
+within a type by id, classes and cohorts in id order.
 """
 
 from __future__ import annotations
@@ -32,9 +39,10 @@ from . import large
 OPTIMAL = 0
 TOLERANCE = 1e-6
 
-# The joint model (below) is tried only when large.solve has not proven its answer optimal and
-# the joint model has at most this many integer variables: past that HiGHS rarely improves on
-# large.solve in useful time (at 5,000 people it finds no first solution in 10 s).
+# The joint model (below) is tried first only when it has at most this many integer variables
+# (types × classes plus profiles × cohorts; 60 into 4 cohorts: ~270, 100 into 6: ~600, 150
+# into 10: ~1,150): past that its root relaxation alone takes HiGHS longer than the preview can
+# wait (~10 s at 150 people), and large.solve's answer stands.
 FULL_MODEL_LIMIT = 1000
 # The joint stage 2's budget in branch-and-bound nodes, not seconds, so that the same input
 # gives the same answer however busy the machine is (time_limit only guards against runaway).
