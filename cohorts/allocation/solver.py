@@ -330,6 +330,8 @@ def _joint(*, types, members, slots, class_slots, shares, weights, time_limit):
                     0,
                     np.inf,
                 )
+        everyone = sum(len(people) for people in members.values()) + sum(s.pinned for s in slots)
+        in_group = [round(share * everyone) for share in shares]
         for offset, (g, s_index) in enumerate(d):
             slot = slots[s_index]
             share = shares[g]
@@ -352,7 +354,7 @@ def _joint(*, types, members, slots, class_slots, shares, weights, time_limit):
                 target = share * size
                 low = np.floor(target)
                 frac = target - low
-                rows.add([(n_col, 1.0), (y_col, -float(size))], -np.inf, 0)
+                rows.add([(n_col, 1.0), (y_col, -float(min(size, in_group[g])))], -np.inf, 0)
                 rows.add([(n_col, 1.0), (y_col, -float(slot.pinned_groups[g]))], 0, np.inf)
                 rows.add([(e_col, 1.0), (n_col, -1.0), (y_col, target)], 0, np.inf)
                 rows.add([(e_col, 1.0), (n_col, 1.0), (y_col, -target)], 0, np.inf)
