@@ -199,6 +199,8 @@ def solve(
     if answer is not None:
         assignments, bound = answer
         assignments = {pid: slots[s].id for pid, s in assignments.items()}
+        rounding = _rounding_bound(slots=slots, people=len(items), shares=shares, weights=weights)
+        bound = max(bound, rounding)
         best = Solution(assignments, 0.0, bound, spread(assignments))
     if joint is None:
         return best
@@ -208,6 +210,32 @@ def solve(
     keep = joint if joint.imbalance < best.imbalance - TOLERANCE else best
     keep.balance_bound = bound
     return keep
+
+
+def _rounding_bound(*, slots, people, shares, weights):
+    """A lower bound on the imbalance of any assignment of `people` (free ones, beside the
+    pinned) at all: a cohort of S people is at least Σ_g weight_g × (distance from share_g × S
+    to a whole number) off, since its count of each group is whole; minimised over the cohort
+    sizes that seat everyone (a dynamic programme over cohorts). It counts what large.solve's
+    bound cannot: the rounding in cohorts that may stay part-empty."""
+    if not shares or not slots:
+        return 0.0
+    shares, weights = np.asarray(shares, dtype=float), np.asarray(weights, dtype=float)
+    sizes = np.arange(max(slot.pinned + slot.free for slot in slots) + 1)
+    targets = np.outer(sizes, shares)
+    off = (np.abs(targets - np.rint(targets)) * weights).sum(axis=1)
+    # least[t]: the least total over the cohorts so far seating t free people.
+    least = np.full(people + 1, np.inf)
+    least[0] = 0.0
+    for slot in slots:
+        after = np.full(people + 1, np.inf)
+        for extra in range(min(slot.free, people) + 1):
+            candidate = least[: people + 1 - extra] + off[slot.pinned + extra]
+            after[extra:] = np.minimum(after[extra:], candidate)
+        least = after
+    bound = float(least[people])
+    # A hair under, so floating-point noise never overstates it.
+    return max(bound - TOLERANCE * max(1.0, bound), 0.0) if np.isfinite(bound) else 0.0
 
 
 def _joint(*, types, members, slots, class_slots, shares, weights, time_limit):

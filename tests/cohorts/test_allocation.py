@@ -159,6 +159,23 @@ def test_allocation_mid_size_edition_with_spare_places_is_proven_optimal(seed):
     assert sum(cohort.capacity for cohort in cohorts) == 80
 
 
+def test_rounding_bound_counts_whole_people_in_part_empty_cohorts():
+    # Three people, one of them in a group (share 1/3), into two cohorts of two: the sizes are
+    # 1 and 2, whose targets 1/3 and 2/3 are each 1/3 from a whole number, so no assignment is
+    # better than 2/3, and putting the group's person in the cohort of two reaches it.
+    slots = [solver.Slot(id=f"c{i}", klass=0, free=2, pinned=0, pinned_groups=(0,)) for i in (1, 2)]
+    bound = solver._rounding_bound(slots=slots, people=3, shares=[1 / 3], weights=[1.0])
+    assert bound == pytest.approx(2 / 3, abs=1e-5)
+    assert bound <= 2 / 3
+
+    # The whole allocation (joint model first) agrees.
+    places = [place("a", region="london"), place("b"), place("c")]
+    leeds = [CohortSpec(id=f"c{i}", weekend="b", venue_city="Leeds", capacity=2) for i in (1, 2)]
+    result = allocate(places=places, cohorts=leeds)
+    assert result.status == "optimal"
+    assert result.imbalance == pytest.approx(2 / 3)
+
+
 def place(id, weekend="either", leeds="under-1h", london="over-2.5h", **kwargs):
     return Place(id=id, weekend=weekend, journeys={"Leeds": leeds, "London": london}, **kwargs)
 
