@@ -22,6 +22,9 @@ the convex hull of |n − share_g × S| over whole n (the chord between the floo
 the target), which makes the relaxation nearly tight. Interchangeable cohorts (same class and
 capacity, none pinned) are ordered by size. People are then handed out deterministically:
 within a type by id, classes and cohorts in id order.
+
+large.solve's stated bound is raised to _rounding_bound's where that is higher (whole people
+in cohorts whose size may vary), so its stated gap is nearer the truth.
 """
 
 from __future__ import annotations
