@@ -1,7 +1,8 @@
 """Allocation, timed: seeded synthetic editions solved by cohorts.allocation (no database).
 
 Each case prints its time beside its goal, the solver's status and, when it stopped short of
-optimal, the proven gap.
+optimal, the proven gap. The goal is met only when the time is under the goal and the answer
+is proven optimal or its proven gap is under 1%.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ class Case:
 
 CASES = [
     Case("40 places into 2 cohorts", 40, 2, 20, 0.2, 2),
+    # Mid-size editions with spare places (cohorts may stay part-empty): goal < 5 s, optimal
+    # (or the proven gap printed), four venue cities.
+    Case("60 places into 4 cohorts of 20", 60, 4, 20, 5.0, 4),
+    Case("100 places into 6 cohorts of 20", 100, 6, 20, 5.0, 4),
+    Case("150 places into 10 cohorts of 20", 150, 10, 20, 5.0, 4),
+    Case("300 places into 20 cohorts of 20", 300, 20, 20, 5.0, 4),
     Case("5,000 places into 250 cohorts of 20", 5000, 250, 20, 10.0, len(CITIES)),
 ]
 
@@ -96,13 +103,15 @@ def run(*, repeat: int = 3, time_limit: float = 30.0, write: Callable[[str], Non
             result = allocate(places=places, cohorts=cohorts, time_limit=time_limit)
             times.append(time.perf_counter() - started)
         seconds = statistics.median(times)
-        verdict = "meets goal" if seconds < case.goal_seconds else "MISSES goal"
+        met = seconds < case.goal_seconds and (result.status == "optimal" or result.gap < 0.01)
+        verdict = "meets goal" if met else "MISSES goal"
         status = result.status
         if status != "optimal":
             status += f", proven gap {result.gap:.2%}"
         worst = max(result.burden.values(), default=0)
         write(
-            f"  {case.name}: {seconds:.3f} s (median of {repeat}; goal < {case.goal_seconds:g} s, "
-            f"{verdict}); {status}; journey burden {result.objective:g} "
+            f"  {case.name}: {seconds:.3f} s (median of {repeat}; goal < "
+            f"{case.goal_seconds:g} s, optimal or gap < 1%: {verdict}); {status}; "
+            f"journey burden {result.objective:g} "
             f"(worst {worst}), imbalance {result.imbalance:.2f}"
         )

@@ -4,17 +4,27 @@ People are aggregated into *types* (same weekend availability, same burden at ev
 city, same balance profile), and cohorts into *classes* (same weekend and venue city), so the
 models' size follows the variety of the input, not its length.
 
-solve() first asks large.solve (through stage 1's optimal face; fast at any size, exact when
-it meets its bound). If that is not proven optimal and the edition is small, the joint model
-gets the remaining time:
+solve() first tries the joint model when it is small enough (small and mid-size editions,
+up to a few hundred people); if that is not proven optimal, or the edition is larger,
+large.solve (through stage 1's optimal face; fast at any size, exact when it meets its
+bound) runs, and the better answer is kept. The joint model:
 
   z[t, k]  how many people of type t go to class k (integer)
   w[b, c]  how many people of balance profile b go to cohort c (integer)
   d[g, c]  |members of group g in c − share_g × size of c| (continuous)
 
 Stage 1 minimises the total burden Σ burden(t, k)·z[t, k] (a transportation problem).
-Stage 2 keeps the burden at stage 1's value and minimises Σ weight_g·d[g, c]. People are then
-handed out deterministically: within a type by id, classes and cohorts in id order.
+Stage 2 keeps the burden at stage 1's value and minimises Σ weight_g·d[g, c]. When cohorts
+may stay part-empty the target share_g × size(c) moves with the size, and the plain
+linearisation's relaxation is near 0 (fractional people fit any mix exactly), so stage 2 is
+written per size: y[c, S] = 1 when c has S people, and for each S the deviation is bounded by
+the convex hull of |n − share_g × S| over whole n (the chord between the floor and ceiling of
+the target), which makes the relaxation nearly tight. Interchangeable cohorts (same class and
+capacity, none pinned) are ordered by size. People are then handed out deterministically:
+within a type by id, classes and cohorts in id order.
+
+large.solve's stated bound is raised to _rounding_bound's where that is higher (whole people
+in cohorts whose size may vary), so its stated gap is nearer the truth.
 """
 
 from __future__ import annotations
@@ -32,9 +42,10 @@ from . import large
 OPTIMAL = 0
 TOLERANCE = 1e-6
 
-# The joint model (below) is tried only when large.solve has not proven its answer optimal and
-# the joint model has at most this many integer variables: past that HiGHS rarely improves on
-# large.solve in useful time (at 5,000 people it finds no first solution in 10 s).
+# The joint model (below) is tried first only when it has at most this many integer variables
+# (types × classes plus profiles × cohorts; 60 into 4 cohorts: ~270, 100 into 6: ~600, 150
+# into 10: ~1,150): past that its root relaxation alone takes HiGHS longer than the preview can
+# wait (~10 s at 150 people), and large.solve's answer stands.
 FULL_MODEL_LIMIT = 1000
 # The joint stage 2's budget in branch-and-bound nodes, not seconds, so that the same input
 # gives the same answer however busy the machine is (time_limit only guards against runaway).
@@ -153,45 +164,81 @@ def solve(
             for s in slots
         )
 
-    best = None
-    if shares:
-        answer = large.solve(
+    def proven(solution):
+        bound = solution.balance_bound
+        return bound is None or solution.imbalance <= bound + TOLERANCE * max(1.0, bound)
+
+    # Small and mid-size editions: the joint model first (its size-indexed stage 2 usually
+    # proves the optimum at the root); large.solve only if it stopped short.
+    size = sum(len(key[0]) for key in types) + len({key[2] for key in types}) * len(slots)
+    joint = None
+    if not shares or size <= FULL_MODEL_LIMIT:
+        joint = _joint(
             types=types,
             members=members,
             slots=slots,
             class_slots=class_slots,
             shares=shares,
             weights=weights,
-            kinds=kinds or ["region"] * len(shares),
             time_limit=time_limit,
         )
-        if answer is not None:
-            assignments, bound = answer
-            assignments = {pid: slots[s].id for pid, s in assignments.items()}
-            best = Solution(assignments, 0.0, bound, spread(assignments))
-            if best.imbalance <= bound + TOLERANCE * max(1.0, bound):
-                return best
-    size = sum(len(key[0]) for key in types) + len({key[2] for key in types}) * len(slots)
-    if best is not None and size > FULL_MODEL_LIMIT:
-        return best
-    joint = _joint(
+        if joint is not None:
+            joint.imbalance = spread(joint.assignments) if shares else 0.0
+            if joint.burden_gap > 0.0 or proven(joint):
+                return joint
+        if not shares:
+            return joint
+    best = None
+    answer = large.solve(
         types=types,
         members=members,
         slots=slots,
         class_slots=class_slots,
         shares=shares,
         weights=weights,
+        kinds=kinds or ["region"] * len(shares),
         time_limit=time_limit - (time.monotonic() - started),
     )
+    if answer is not None:
+        assignments, bound = answer
+        assignments = {pid: slots[s].id for pid, s in assignments.items()}
+        rounding = _rounding_bound(slots=slots, people=len(items), shares=shares, weights=weights)
+        bound = max(bound, rounding)
+        best = Solution(assignments, 0.0, bound, spread(assignments))
     if joint is None:
         return best
-    joint.imbalance = spread(joint.assignments) if shares else 0.0
     if best is None:
         return joint
     bound = max(best.balance_bound, joint.balance_bound or 0.0)
     keep = joint if joint.imbalance < best.imbalance - TOLERANCE else best
     keep.balance_bound = bound
     return keep
+
+
+def _rounding_bound(*, slots, people, shares, weights):
+    """A lower bound on the imbalance of any assignment of `people` (free ones, beside the
+    pinned) at all: a cohort of S people is at least Σ_g weight_g × (distance from share_g × S
+    to a whole number) off, since its count of each group is whole; minimised over the cohort
+    sizes that seat everyone (a dynamic programme over cohorts). It counts what large.solve's
+    bound cannot: the rounding in cohorts that may stay part-empty."""
+    if not shares or not slots:
+        return 0.0
+    shares, weights = np.asarray(shares, dtype=float), np.asarray(weights, dtype=float)
+    sizes = np.arange(max(slot.pinned + slot.free for slot in slots) + 1)
+    targets = np.outer(sizes, shares)
+    off = (np.abs(targets - np.rint(targets)) * weights).sum(axis=1)
+    # least[t]: the least total over the cohorts so far seating t free people.
+    least = np.full(people + 1, np.inf)
+    least[0] = 0.0
+    for slot in slots:
+        after = np.full(people + 1, np.inf)
+        for extra in range(min(slot.free, people) + 1):
+            candidate = least[: people + 1 - extra] + off[slot.pinned + extra]
+            after[extra:] = np.minimum(after[extra:], candidate)
+        least = after
+    bound = float(least[people])
+    # A hair under, so floating-point noise never overstates it.
+    return max(bound - TOLERANCE * max(1.0, bound), 0.0) if np.isfinite(bound) else 0.0
 
 
 def _joint(*, types, members, slots, class_slots, shares, weights, time_limit):
@@ -270,23 +317,88 @@ def _joint(*, types, members, slots, class_slots, shares, weights, time_limit):
             if per_slot[s_index]:
                 rows.add([(col, 1.0) for _b, col in per_slot[s_index]], 0, slot.free)
         rows.add([(col, float(b)) for col, (_t, _k, b) in enumerate(z)], 0, burden_total)
+        # The deviation of group g in cohort c, written for each size c may have: y[c, S]
+        # (c has S people; exactly one S per cohort), n[g, c, S] (its members of g when it
+        # has S, else 0) and e[g, c, S] >= the convex hull of |n − share × S| over whole n.
+        # d[g, c] = Σ_S e[g, c, S]. A tight relaxation: with S fixed the target is fixed.
+        base = nz + nw + len(d)
+        y_of = {}
+        extra_upper = []
+        extra_integer = []
+        for s_index, slot in enumerate(slots):
+            for size in range(slot.pinned, slot.pinned + slot.free + 1):
+                y_of[(s_index, size)] = base + len(extra_upper)
+                extra_upper.append(1.0)
+                extra_integer.append(1)
+        ne_of = {}
+        for g, s_index in d:
+            slot = slots[s_index]
+            for size in range(slot.pinned, slot.pinned + slot.free + 1):
+                ne_of[(g, s_index, size)] = base + len(extra_upper)
+                extra_upper += [float(size), np.inf]
+                extra_integer += [0, 0]
+        for s_index, slot in enumerate(slots):
+            sizes = range(slot.pinned, slot.pinned + slot.free + 1)
+            rows.add([(y_of[(s_index, size)], 1.0) for size in sizes], 1, 1)
+            # size = pinned + Σ w
+            rows.add(
+                [(y_of[(s_index, size)], float(size)) for size in sizes]
+                + [(col, -1.0) for _b, col in per_slot[s_index]],
+                slot.pinned,
+                slot.pinned,
+            )
+        # Cohorts alike in every way (class, capacity, no pins) are interchangeable: order
+        # their sizes, so the search does not visit each answer once per permutation.
+        alike = defaultdict(list)
+        for s_index, slot in enumerate(slots):
+            if slot.pinned == 0:
+                alike[(slot.klass, slot.free)].append(s_index)
+        for group in alike.values():
+            for one, two in zip(group, group[1:], strict=False):
+                rows.add(
+                    [(y_of[(one, size)], float(size)) for size in range(slots[one].free + 1)]
+                    + [(y_of[(two, size)], -float(size)) for size in range(slots[two].free + 1)],
+                    0,
+                    np.inf,
+                )
+        everyone = sum(len(people) for people in members.values()) + sum(s.pinned for s in slots)
+        in_group = [round(share * everyone) for share in shares]
         for offset, (g, s_index) in enumerate(d):
             slot = slots[s_index]
             share = shares[g]
-            expr = [
-                (col, (1.0 if g in profiles[b_index] else 0.0) - share)
-                for b_index, col in per_slot[s_index]
-            ]
-            constant = slot.pinned_groups[g] - share * slot.pinned
+            sizes = range(slot.pinned, slot.pinned + slot.free + 1)
             d_col = nz + nw + offset
-            rows.add([(d_col, 1.0)] + [(col, -v) for col, v in expr], constant, np.inf)
-            rows.add([(d_col, 1.0)] + expr, -constant, np.inf)
-        cost = [0.0] * (nz + nw) + [weights[g] for g, _s in d]
-        integrality = [1] * (nz + nw) + [0] * len(d)
+            members_g = [col for b_index, col in per_slot[s_index] if g in profiles[b_index]]
+            rows.add(
+                [(ne_of[(g, s_index, size)], 1.0) for size in sizes]
+                + [(col, -1.0) for col in members_g],
+                slot.pinned_groups[g],
+                slot.pinned_groups[g],
+            )
+            rows.add(
+                [(d_col, 1.0)] + [(ne_of[(g, s_index, size)] + 1, -1.0) for size in sizes], 0, 0
+            )
+            for size in sizes:
+                n_col = ne_of[(g, s_index, size)]
+                e_col = n_col + 1
+                y_col = y_of[(s_index, size)]
+                target = share * size
+                low = np.floor(target)
+                frac = target - low
+                rows.add([(n_col, 1.0), (y_col, -float(min(size, in_group[g])))], -np.inf, 0)
+                rows.add([(n_col, 1.0), (y_col, -float(slot.pinned_groups[g]))], 0, np.inf)
+                rows.add([(e_col, 1.0), (n_col, -1.0), (y_col, target)], 0, np.inf)
+                rows.add([(e_col, 1.0), (n_col, 1.0), (y_col, -target)], 0, np.inf)
+                # Between floor and ceiling of the target: the chord through them.
+                slope = 1.0 - 2.0 * frac
+                rows.add([(e_col, 1.0), (n_col, -slope), (y_col, slope * low - frac)], 0, np.inf)
+        cost = [0.0] * (nz + nw) + [weights[g] for g, _s in d] + [0.0] * len(extra_upper)
+        integrality = [1] * (nz + nw) + [0] * len(d) + extra_integer
         upper = (
             [len(members[types[t]]) for t, _k, _b in z]
             + [slots[s].free for _b, s in w]
             + [np.inf] * len(d)
+            + extra_upper
         )
         remaining = time_limit - (time.monotonic() - started)
         stage2 = _milp(cost, integrality, upper, rows, remaining, nodes=JOINT_NODES)

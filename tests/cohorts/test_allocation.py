@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from bench import allocation as bench_allocation
 from cohorts.allocation import (
     Allocation,
     AllocationInputError,
@@ -140,6 +141,39 @@ def test_large_edition_path_keeps_least_burden_and_a_true_bound(monkeypatch):
             assert result.imbalance == pytest.approx(float(best[1]), abs=1e-6)
             proven += 1
     assert proven > 20
+
+
+@pytest.mark.parametrize("seed", [2021, 1])
+def test_allocation_mid_size_edition_with_spare_places_is_proven_optimal(seed):
+    # 60 people into 4 cohorts of 20 (the benchmark's mid-size case): cohorts stay part-empty,
+    # so each cohort's share targets move with its size; the size-indexed model still proves
+    # the optimum, well inside the default time limit.
+    case = bench_allocation.Case("60 into 4 of 20", 60, 4, 20, 5.0, 4)
+    places, cohorts = bench_allocation.instance(case=case, seed=seed)
+
+    result = allocate(places=places, cohorts=cohorts)
+
+    assert result.status == "optimal"
+    assert result.gap == 0.0
+    assert len(result.assignments) == 60
+    assert sum(cohort.capacity for cohort in cohorts) == 80
+
+
+def test_rounding_bound_counts_whole_people_in_part_empty_cohorts():
+    # Three people, one of them in a group (share 1/3), into two cohorts of two: the sizes are
+    # 1 and 2, whose targets 1/3 and 2/3 are each 1/3 from a whole number, so no assignment is
+    # better than 2/3, and putting the group's person in the cohort of two reaches it.
+    slots = [solver.Slot(id=f"c{i}", klass=0, free=2, pinned=0, pinned_groups=(0,)) for i in (1, 2)]
+    bound = solver._rounding_bound(slots=slots, people=3, shares=[1 / 3], weights=[1.0])
+    assert bound == pytest.approx(2 / 3, abs=1e-5)
+    assert bound <= 2 / 3
+
+    # The whole allocation (joint model first) agrees.
+    places = [place("a", region="london"), place("b"), place("c")]
+    leeds = [CohortSpec(id=f"c{i}", weekend="b", venue_city="Leeds", capacity=2) for i in (1, 2)]
+    result = allocate(places=places, cohorts=leeds)
+    assert result.status == "optimal"
+    assert result.imbalance == pytest.approx(2 / 3)
 
 
 def place(id, weekend="either", leeds="under-1h", london="over-2.5h", **kwargs):
