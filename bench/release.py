@@ -68,8 +68,8 @@ from panitch.models import Edition, OutboxEmail, User
 from .support import (
     BENCH_DOMAIN,
     BenchError,
+    closed_bench_edition,
     interrupts_raise,
-    save_bench_edition,
     uninterrupted,
 )
 
@@ -223,31 +223,8 @@ def cleanup() -> int:
 
 
 def make_edition(*, now: dt.datetime) -> Edition:
-    """An edition whose applications have closed and whose reference deadline has passed, in a
-    one-hour window in the past that clashes with no other edition's; its release and offer
-    deadline are in the future, so beat never releases it on its own (the bench does)."""
-    for days in range(2, 3650):
-        opens = now - dt.timedelta(days=days)
-        closes = opens + dt.timedelta(hours=1)
-        if not Edition.objects.filter(
-            applications_open_at__lt=closes, applications_close_at__gt=opens
-        ).exists():
-            break
-    else:
-        raise BenchError("No free past window for the bench edition's applications.")
-    release = now + dt.timedelta(days=30)
-    day = timezone.localdate(release)
-    return save_bench_edition(
-        name=EDITION_NAME,
-        contact_email=EDITION_CONTACT,
-        year_below=2099,
-        opens=opens,
-        closes=closes,
-        reference_deadline=closes + dt.timedelta(minutes=30),
-        decisions_release_at=release,
-        offer_response_deadline=release + dt.timedelta(days=14),
-        weekend_a_starts_on=day + dt.timedelta(days=30),
-        closing_day=day + dt.timedelta(days=150),
+    return closed_bench_edition(
+        now=now, name=EDITION_NAME, contact_email=EDITION_CONTACT, earliest_days_ago=2
     )
 
 

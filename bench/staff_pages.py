@@ -35,7 +35,13 @@ from panitch.enums import Role
 from panitch.models import Edition, User
 from panitch.services import user_grant_role
 
-from .support import BENCH_DOMAIN, BenchError, interrupts_raise, save_bench_edition, uninterrupted
+from .support import (
+    BENCH_DOMAIN,
+    BenchError,
+    closed_bench_edition,
+    interrupts_raise,
+    uninterrupted,
+)
 
 DEFAULT_APPLICATIONS = 20_000
 DEFAULT_REQUESTS = 15
@@ -98,28 +104,8 @@ def _vacuum(*, analyze: bool = False) -> None:
 
 
 def _make_edition(now: dt.datetime) -> Edition:
-    for days in range(40, 3650):
-        opens = now - dt.timedelta(days=days)
-        closes = opens + dt.timedelta(hours=1)
-        if not Edition.objects.filter(
-            applications_open_at__lt=closes, applications_close_at__gt=opens
-        ).exists():
-            break
-    else:
-        raise BenchError("No free past window for the bench edition's applications.")
-    release = now + dt.timedelta(days=30)
-    day = timezone.localdate(release)
-    return save_bench_edition(
-        name=EDITION_NAME,
-        contact_email=EDITION_CONTACT,
-        year_below=2099,
-        opens=opens,
-        closes=closes,
-        reference_deadline=closes + dt.timedelta(minutes=30),
-        decisions_release_at=release,
-        offer_response_deadline=release + dt.timedelta(days=14),
-        weekend_a_starts_on=day + dt.timedelta(days=30),
-        closing_day=day + dt.timedelta(days=150),
+    return closed_bench_edition(
+        now=now, name=EDITION_NAME, contact_email=EDITION_CONTACT, earliest_days_ago=40
     )
 
 

@@ -1,5 +1,5 @@
-"""What the two benchmarks (`bench`, `bench_release`) share: their mark on what they create,
-a free edition year, and clean-up that survives Ctrl-C and SIGTERM."""
+"""What the benchmarks share: their mark on what they create, a free edition year, a closed
+edition to seed, and clean-up that survives Ctrl-C and SIGTERM."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import datetime as dt
 import signal
 import threading
 from collections.abc import Iterator
+
+from django.utils import timezone
 
 from panitch.models import Edition
 
@@ -94,3 +96,34 @@ def uninterrupted() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def closed_bench_edition(
+    *, now: dt.datetime, name: str, contact_email: str, earliest_days_ago: int
+) -> Edition:
+    """An edition whose applications closed in a one-hour window at least `earliest_days_ago`
+    days back that clashes with no other edition's; its reference deadline has passed, its
+    release and offer deadline are in the future, so beat never releases it on its own."""
+    for days in range(earliest_days_ago, 3650):
+        opens = now - dt.timedelta(days=days)
+        closes = opens + dt.timedelta(hours=1)
+        if not Edition.objects.filter(
+            applications_open_at__lt=closes, applications_close_at__gt=opens
+        ).exists():
+            break
+    else:
+        raise BenchError("No free past window for the bench edition's applications.")
+    release = now + dt.timedelta(days=30)
+    day = timezone.localdate(release)
+    return save_bench_edition(
+        name=name,
+        contact_email=contact_email,
+        year_below=2099,
+        opens=opens,
+        closes=closes,
+        reference_deadline=closes + dt.timedelta(minutes=30),
+        decisions_release_at=release,
+        offer_response_deadline=release + dt.timedelta(days=14),
+        weekend_a_starts_on=day + dt.timedelta(days=30),
+        closing_day=day + dt.timedelta(days=150),
+    )

@@ -1,10 +1,12 @@
 """Browser tests: Playwright drives the system Chromium against pytest-django's live server."""
 
+import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
 from panitch.demo import load_demo_data
@@ -109,3 +111,9 @@ def page(browser, live_server, transactional_db):
 def demo(transactional_db):
     """The demo edition and accounts, committed so the live server's thread sees them."""
     return load_demo_data()
+
+
+@pytest.fixture
+def full_demo(transactional_db):
+    """Every app's demo data, as `make run` loads it (the editions, cohorts and schedules)."""
+    call_command("load_demo_data", stdout=io.StringIO())

@@ -2,31 +2,16 @@
 and commits; the demo participant opens their cohort; a facilitator opens their roster and the
 sign-in sheet. axe scans every page on the way."""
 
-import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from cohorts.models import AllocationPin, Participant
-from panitch.demo import DEMO_PASSWORD
 from panitch.models import OutboxEmail
 
 from .axe import assert_accessible
+from .demo_sign_in import sign_in
 
 
-@pytest.fixture
-def cohorts_demo(transactional_db):
-    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def sign_in(page, live_server, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page).to_have_url(f"{live_server.url}/")
-
-
-def test_programme_admin_previews_pins_reruns_and_commits(page, live_server, cohorts_demo):
+def test_programme_admin_previews_pins_reruns_and_commits(page, live_server, full_demo):
     sign_in(page, live_server, "admin@example.org")
     page.get_by_role("link", name="Cohorts", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cohorts: 2021")
@@ -64,7 +49,7 @@ def test_programme_admin_previews_pins_reruns_and_commits(page, live_server, coh
     assert OutboxEmail.objects.filter(kind="cohort_allocated").count() == 40
 
 
-def test_participant_opens_their_cohort(page, live_server, cohorts_demo):
+def test_participant_opens_their_cohort(page, live_server, full_demo):
     sign_in(page, live_server, "participant@example.org")
     page.get_by_role("link", name="Your cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your cohort: London")
@@ -77,7 +62,7 @@ def test_participant_opens_their_cohort(page, live_server, cohorts_demo):
     assert Participant.objects.get(person__email="participant@example.org").dietary_needs == "Vegan"
 
 
-def test_facilitator_opens_roster_and_sign_in_sheet(page, live_server, cohorts_demo):
+def test_facilitator_opens_roster_and_sign_in_sheet(page, live_server, full_demo):
     sign_in(page, live_server, "facilitator@example.org")
     page.get_by_role("link", name="Your rosters").click()
     assert_accessible(page)

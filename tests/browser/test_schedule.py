@@ -2,9 +2,7 @@
 session; a facilitator takes the register; a participant requests a free session and another
 supports it; a programme admin looks over the curriculum and completion. axe scans each page."""
 
-import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from cohorts.models import Participant
@@ -13,22 +11,10 @@ from panitch.models import User
 from sessions.models import Attendance, FreeSessionRequest, FreeSessionSupport
 
 from .axe import assert_accessible
+from .demo_sign_in import sign_in
 
 
-@pytest.fixture
-def schedule_demo(transactional_db):
-    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def sign_in(page, live_server, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page).to_have_url(f"{live_server.url}/")
-
-
-def test_a_participant_sees_their_next_session(page, live_server, schedule_demo):
+def test_a_participant_sees_their_next_session(page, live_server, full_demo):
     sign_in(page, live_server, "participant@example.org")
 
     page.get_by_role("link", name="Schedule", exact=True).click()
@@ -47,7 +33,7 @@ def test_a_participant_sees_their_next_session(page, live_server, schedule_demo)
     assert_accessible(page)
 
 
-def test_a_facilitator_takes_the_register_on_a_phone(page, live_server, schedule_demo):
+def test_a_facilitator_takes_the_register_on_a_phone(page, live_server, full_demo):
     sign_in(page, live_server, "facilitator@example.org")
     page.get_by_role("link", name="Schedule", exact=True).click()
 
@@ -74,7 +60,7 @@ def test_a_facilitator_takes_the_register_on_a_phone(page, live_server, schedule
 
 
 def test_a_participant_requests_a_free_session_and_another_supports_it(
-    page, live_server, schedule_demo
+    page, live_server, full_demo
 ):
     sign_in(page, live_server, "participant@example.org")
     page.goto("/schedule/free-sessions/")
@@ -114,7 +100,7 @@ def test_a_participant_requests_a_free_session_and_another_supports_it(
     assert_accessible(page)
 
 
-def test_a_programme_admin_reads_the_curriculum_and_completion(page, live_server, schedule_demo):
+def test_a_programme_admin_reads_the_curriculum_and_completion(page, live_server, full_demo):
     sign_in(page, live_server, "admin@example.org")
 
     page.get_by_role("link", name="Curriculum", exact=True).click()

@@ -6,7 +6,8 @@ from bench import allocation as bench
 class Command(BaseCommand):
     help = (
         "Time the cohort allocation on seeded synthetic editions (40 places into 2 cohorts; "
-        "5,000 places into 250 cohorts of 20) and print each figure beside its goal, with the "
+        "60, 100, 150 and 300 places into cohorts of 20 with spare places; 5,000 places into "
+        "250 cohorts of 20) and print each figure beside its goal, with the "
         "solver's status and any proven gap. Touches no database."
     )
 
