@@ -186,6 +186,10 @@ def report(env):
     return helper(env, "report")
 
 
+def all_sent(env) -> bool:
+    return {row[2] for row in report(env)["rows"]} == {"sent"}
+
+
 def test_a_worker_killed_right_after_the_server_accepted_resends_under_the_same_message_id(
     scenario, mail_server
 ):
@@ -209,6 +213,8 @@ def test_a_worker_killed_right_after_the_server_accepted_resends_under_the_same_
     run.worker()
     run.beat()
     assert wait_for(lambda: len(handler.keys()) == count, timeout=60), run.tail()
+    # Sent rows are recorded in groups, a moment after the server's 250: wait for the record.
+    assert wait_for(lambda: all_sent(run.env), timeout=60), run.tail()
     time.sleep(2)  # room for any further copy
 
     final = report(run.env)
@@ -247,6 +253,7 @@ def test_ten_minutes_without_a_mail_server_then_everyone_gets_their_email_once(
     returned = time.monotonic()
     mail_server(handler, port=port)
     assert wait_for(lambda: len(handler.keys()) == count, timeout=60), run.tail()
+    assert wait_for(lambda: all_sent(run.env), timeout=60), run.tail()
     time.sleep(2)
 
     final = report(run.env)

@@ -525,6 +525,10 @@ def test_a_worker_killed_mid_release_and_restarted_sends_each_email_once_under_o
         workers.append(start_worker_process(env, queue, logs[1]))
         helper(env, "beat", "90", timeout=120)
         assert wait_for(lambda: set(handler.accepted) >= set(setup_keys(after_kill)), timeout=30)
+        # Sent rows are recorded in groups, a moment after the server's 250.
+        assert wait_for(
+            lambda: {row[2] for row in helper(env, "report")["rows"]} == {"sent"}, timeout=30
+        )
         time.sleep(3)  # room for any further copy to show itself
 
         final = helper(env, "report")

@@ -469,6 +469,10 @@ def test_a_worker_killed_mid_send_and_restarted_sends_each_reminder_exactly_once
         workers.append(worker_scenario.start_worker_process(env, queue, logs[1]))
         helper(env, "beat", "90", timeout=120)
         assert wait_for(lambda: sum(handler.accepted.values()) >= count, timeout=30), log_tail()
+        # Sent rows are recorded in groups, a moment after the server's 250.
+        assert wait_for(
+            lambda: {row[2] for row in helper(env, "report")["rows"]} == {"sent"}, timeout=30
+        ), log_tail()
         time.sleep(3)  # room for any duplicate to show itself
 
         rows = helper(env, "report")["rows"]
